@@ -1,0 +1,23 @@
+// The compiled core of fairer. Each binding area lives in its own register_<area>.cpp;
+// this file only wires them together. The public API is the Python package fairer.
+#include <pybind11/pybind11.h>
+
+#include "fairer/version.hpp"
+
+namespace py = pybind11;
+
+void register_errors(py::module_& m);
+void register_time_period(py::module_& m);
+void register_framework(py::module_& m);
+void register_area(py::module_& m);
+void register_observations(py::module_& m);
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "fairer compiled core (private: use the fairer package)";
+    m.attr("__version__") = FAIRER_VERSION_STRING;
+    register_errors(m);
+    register_time_period(m);
+    register_framework(m);
+    register_area(m);
+    register_observations(m);
+}
