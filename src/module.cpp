@@ -11,6 +11,7 @@ void register_time_period(py::module_& m);
 void register_framework(py::module_& m);
 void register_area(py::module_& m);
 void register_observations(py::module_& m);
+void register_default_data(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "fairer compiled core (private: use the fairer package)";
@@ -20,4 +21,5 @@ PYBIND11_MODULE(_core, m) {
     register_framework(m);
     register_area(m);
     register_observations(m);
+    register_default_data(m);
 }

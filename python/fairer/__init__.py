@@ -1,4 +1,71 @@
-"""fairer: health-inequality analysis for public health."""
-from ._core import __version__, Error, DataError, StatisticsError, InequalityError, AllocationError
+"""fairer: health-inequality analysis for public health.
 
-__all__ = ["__version__", "Error", "DataError", "StatisticsError", "InequalityError", "AllocationError"]
+The All Together Fairer (Cheshire and Merseyside) framework, places, LSOA deprivation and
+Beacon indicator data are built in (:func:`load_default`); :mod:`fairer.io` reads and writes
+Fingertips and tidy CSV files and converts to and from pandas.
+"""
+from __future__ import annotations
+
+import pathlib
+
+from . import _core
+from ._core import (
+    AllocationError,
+    Area,
+    AreaHierarchy,
+    AreaType,
+    CiMethod,
+    DataError,
+    DefaultData,
+    DeprivationLookup,
+    Error,
+    FingertipsIdStatus,
+    Framework,
+    IndicatorMeta,
+    IndicatorStatus,
+    InequalityError,
+    ObservationTable,
+    PeriodKind,
+    PeriodType,
+    PlaceDeprivation,
+    Polarity,
+    StatisticsError,
+    SystemRecommendation,
+    Theme,
+    TimePeriod,
+    ValueType,
+    YearType,
+    __version__,
+    parse_areas,
+    parse_framework,
+    read_areas,
+    read_deprivation,
+    read_framework,
+    summarise_deprivation,
+    write_areas,
+    write_framework,
+)
+from . import io
+
+#: The folder of the embedded default dataset inside this installation.
+DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
+
+
+def load_default(directory=None) -> DefaultData:
+    """The embedded All Together Fairer dataset: ``.framework``, ``.areas``, ``.iod2019`` and
+    ``.iod2025`` (LSOA deprivation lookups) and ``.observations`` (Beacon indicator values).
+
+    ``directory`` reads a folder laid out like the embedded one instead (the same file names);
+    observations are checked against that folder's framework and area codes.
+    """
+    return _core.load_data_directory(str(DATA_DIR if directory is None else pathlib.Path(directory)))
+
+
+__all__ = [
+    "AllocationError", "Area", "AreaHierarchy", "AreaType", "CiMethod", "DATA_DIR", "DataError", "DefaultData",
+    "DeprivationLookup", "Error", "FingertipsIdStatus", "Framework", "IndicatorMeta", "IndicatorStatus",
+    "InequalityError", "ObservationTable", "PeriodKind", "PeriodType", "PlaceDeprivation", "Polarity",
+    "StatisticsError", "SystemRecommendation", "Theme", "TimePeriod", "ValueType", "YearType", "__version__",
+    "io", "load_default", "parse_areas", "parse_framework", "read_areas", "read_deprivation", "read_framework",
+    "summarise_deprivation", "write_areas", "write_framework",
+]
