@@ -98,6 +98,9 @@ hierarchy alive.)doc")
              "Areas listing `code` as a direct parent, in file order.")
         .def("ancestors", &AreaHierarchy::ancestors, py::arg("code"), py::return_value_policy::reference_internal,
              "Every area `code` nests in, nearest first (breadth-first), each once.")
+        .def("ancestor_of_type", &AreaHierarchy::ancestor_of_type, py::arg("code"), py::arg("type"),
+             py::return_value_policy::reference_internal,
+             "The nearest area of this AreaType that `code` nests in, or None.")
         .def("descendants", &AreaHierarchy::descendants, py::arg("code"), py::return_value_policy::reference_internal,
              "Every area nesting in `code`, nearest first, each once.")
         .def("areas_of_type", &AreaHierarchy::areas_of_type, py::arg("type"),
@@ -172,6 +175,24 @@ extra column by name through column(name) (float64, NaN = blank). Text columns a
             },
             py::arg("name"), "An extra column by name; raises fairer.Error if there is none.")
         .def("has_column", &DeprivationLookup::has_column, py::arg("name"))
+        .def(
+            "as_dict",
+            [](py::object self) {
+                const auto& d = self.cast<const DeprivationLookup&>();
+                py::dict out;
+                out["lsoa_code"] = py::cast(d.lsoa_codes());
+                out["lsoa_name"] = py::cast(d.lsoa_names());
+                out["place_code"] = py::cast(d.place_codes());
+                out["imd_score"] = column_view(d.imd_scores(), self);
+                out["imd_rank"] = column_view(d.imd_ranks(), self);
+                out["imd_decile"] = column_view(d.imd_deciles(), self);
+                out["population"] = column_view(d.populations(), self);
+                out["population_period"] = py::cast(d.population_periods());
+                for (const auto& name : d.column_names()) out[py::str(name)] = column_view(d.column(name), self);
+                return out;
+            },
+            "Every column keyed by its name in the file, in file order (numeric columns as read-only numpy "
+            "views): pandas.DataFrame(lookup.as_dict()) is the file as a table.")
         .def("places", &DeprivationLookup::places, "Distinct place codes in order of first appearance.")
         .def("__repr__", [](const DeprivationLookup& d) {
             return "DeprivationLookup(" + std::to_string(d.size()) + " LSOAs, " + std::to_string(d.places().size()) +

@@ -255,8 +255,8 @@ Use fairer.io.to_pandas for a DataFrame.)doc");
         return view(self.cast<const ObservationTable&>().flags(), self);
     }, "Read-only uint8 view of the flags column (bits in ObservationTable.flag_bits).");
 
-    // Readers run with the GIL released: they work only on their own C++ arguments (already
-    // converted) and the table they build, touching no Python object until they return.
+    // Readers and writers run with the GIL released: they work only on C++ objects (arguments
+    // already converted; tables cannot be changed from Python) and touch no Python object.
     const char* options_doc =
         " known_indicators, known_areas, proportion_indicators: sets of codes (empty = no check);"
         " collect_problems: report every problem in one DataError; allow_duplicate_keys: keep rows"

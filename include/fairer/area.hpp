@@ -167,6 +167,13 @@ public:
         });
     }
 
+    // The nearest area of `type` that `code` nests in (its sub-region, its ICB), or nullptr.
+    const Area* ancestor_of_type(std::string_view code, AreaType type) const {
+        for (const Area* a : ancestors(code))
+            if (a->type == type) return a;
+        return nullptr;
+    }
+
     // Every area nesting in `code`, directly or not, nearest first.
     std::vector<const Area*> descendants(std::string_view code) const {
         return walk(index_of(code), [this](std::size_t i) { return children_[i]; });

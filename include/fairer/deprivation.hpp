@@ -114,8 +114,8 @@ namespace detail {
 inline const char* deprivation_leading_header() {
     return "lsoa_code,lsoa_name,place_code,imd_score,imd_rank,imd_decile,population,population_period";
 }
-inline bool ends_with(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+inline bool deprivation_name_ends_with(std::string_view name, std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
 }
 }  // namespace detail
 
@@ -195,9 +195,9 @@ inline DeprivationLookup parse_deprivation(std::string_view text, const std::str
         d.population_periods_.emplace_back(f[7]);
         for (std::size_t c = required.size(); c < header.size(); ++c) {
             const double x = number(row, c, f[c], false);
-            if (detail::ends_with(header[c], "_rank"))
+            if (detail::deprivation_name_ends_with(header[c], "_rank"))
                 whole(row, c, f[c], x, 1, max_rank, "rank must be a whole number of at least 1");
-            else if (detail::ends_with(header[c], "_decile"))
+            else if (detail::deprivation_name_ends_with(header[c], "_decile"))
                 whole(row, c, f[c], x, 1, 10, "decile must be a whole number from 1 to 10");
             d.columns_[c - required.size()].push_back(x);
         }

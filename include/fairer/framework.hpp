@@ -171,7 +171,7 @@ std::string enum_choices() {
     return s;
 }
 
-inline std::vector<std::string> split_list(std::string_view text, char sep = ';') {
+inline std::vector<std::string> split_framework_list(std::string_view text, char sep = ';') {
     std::vector<std::string> out;
     if (text.empty()) return out;
     std::size_t start = 0;
@@ -184,7 +184,7 @@ inline std::vector<std::string> split_list(std::string_view text, char sep = ';'
     return out;
 }
 
-inline std::string join_list(const std::vector<std::string>& items, char sep = ';') {
+inline std::string join_framework_list(const std::vector<std::string>& items, char sep = ';') {
     std::string s;
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (i) s.push_back(sep);
@@ -356,15 +356,15 @@ inline const std::array<std::string_view, 7>& framework_fields() {
         {"key", "name", "region", "version", "baseline_period", "source", "licence"}};
     return f;
 }
-inline const std::vector<std::string>& theme_header() {
+inline const std::vector<std::string>& framework_theme_header() {
     static const std::vector<std::string> h{"key", "title", "life_course", "marmot_principle"};
     return h;
 }
-inline const std::vector<std::string>& recommendation_header() {
+inline const std::vector<std::string>& framework_recommendation_header() {
     static const std::vector<std::string> h{"key", "title"};
     return h;
 }
-inline const std::vector<std::string>& indicator_header() {
+inline const std::vector<std::string>& framework_indicator_header() {
     static const std::vector<std::string> h{
         "key",       "number",          "theme",     "title",       "polarity",
         "status",    "sexes",           "age",       "value_type",  "unit",
@@ -400,6 +400,8 @@ public:
                  "unsupported framework file version; this reader reads version 1");
 
         enum Section { none, framework, themes, recommendations, indicators };
+        static constexpr std::array<const char*, 5> names{
+            {"", "[framework]", "[themes]", "[recommendations]", "[indicators]"}};
         Section section = none;
         bool expect_header = false;
         std::array<std::size_t, 5> seen{};  // line of each section's start, 0 = not seen
@@ -407,7 +409,7 @@ public:
             const std::size_t row = reader_.line();
             if (!f.empty() && !f[0].empty() && f[0][0] == '#') continue;
             if (f.size() == 1 && !f[0].empty() && f[0].front() == '[') {
-                if (expect_header) fail(row, "", std::string(f[0]), "section has no header row");
+                if (expect_header) fail(seen[section], "section", names[section], "section has no header row");
                 const std::string_view name = f[0];
                 if (name == "[framework]") section = framework;
                 else if (name == "[themes]") section = themes;
@@ -426,9 +428,9 @@ public:
             if (section == none) fail(row, "", std::string(f.empty() ? "" : f[0]), "record before the first section");
             if (expect_header) {
                 check_header(row, f, section == framework         ? framework_header()
-                                      : section == themes          ? theme_header()
-                                      : section == recommendations ? recommendation_header()
-                                                                   : indicator_header());
+                                      : section == themes          ? framework_theme_header()
+                                      : section == recommendations ? framework_recommendation_header()
+                                                                   : framework_indicator_header());
                 expect_header = false;
                 continue;
             }
@@ -440,9 +442,7 @@ public:
                 case none: break;
             }
         }
-        if (expect_header) fail(reader_.line(), "", "", "section has no header row");
-        static constexpr std::array<const char*, 5> names{
-            {"", "[framework]", "[themes]", "[recommendations]", "[indicators]"}};
+        if (expect_header) fail(seen[section], "section", names[section], "section has no header row");
         for (int s = framework; s <= indicators; ++s)
             if (seen[static_cast<std::size_t>(s)] == 0)
                 fail(0, "", names[static_cast<std::size_t>(s)], "missing section");
@@ -470,7 +470,7 @@ private:
         if (!ok) {
             std::string got;
             for (std::size_t i = 0; i < f.size(); ++i) got += (i ? "," : "") + std::string(f[i]);
-            fail(row, "", got, "wrong header; expected '" + join_list(want, ',') + "'");
+            fail(row, "", got, "wrong header; expected '" + join_framework_list(want, ',') + "'");
         }
     }
 
@@ -562,7 +562,7 @@ private:
         m.title = std::string(f[3]);
         m.polarity = enum_field<Polarity>(row, "polarity", f[4]);
         m.status = enum_field<IndicatorStatus>(row, "status", f[5]);
-        m.sexes = split_list(f[6]);
+        m.sexes = split_framework_list(f[6]);
         if (m.sexes.empty()) fail(row, "sexes", "", "missing sexes; expected 'Persons', 'Male' and/or 'Female'");
         for (std::size_t i = 0; i < m.sexes.size(); ++i) {
             const auto& s = m.sexes[i];
@@ -586,7 +586,7 @@ private:
             if (!m.fingertips_id)
                 fail(row, "fingertips_id_status", std::string(f[16]), "status given for a blank fingertips_id");
         }
-        m.recommendations = split_list(f[17]);
+        m.recommendations = split_framework_list(f[17]);
         m.source = std::string(f[18]);
         m.definition = std::string(f[19]);
         m.notes = std::string(f[20]);
@@ -637,14 +637,14 @@ inline std::string write_framework(const Framework& fw) {
     for (auto name : detail::framework_fields())
         append_row(out, {std::string(name), detail::framework_field(fw, name)});
     out += "\n[themes]\n";
-    append_row(out, detail::theme_header());
+    append_row(out, detail::framework_theme_header());
     for (const auto& t : fw.themes)
         append_row(out, {t.key, t.title, t.life_course, t.marmot_principle ? "yes" : "no"});
     out += "\n[recommendations]\n";
-    append_row(out, detail::recommendation_header());
+    append_row(out, detail::framework_recommendation_header());
     for (const auto& r : fw.recommendations) append_row(out, {r.key, r.title});
     out += "\n[indicators]\n";
-    append_row(out, detail::indicator_header());
+    append_row(out, detail::framework_indicator_header());
     auto opt = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string(); };
     for (const auto& m : fw.indicators) {
         append_row(out, {m.key,
@@ -653,7 +653,7 @@ inline std::string write_framework(const Framework& fw) {
                          m.title,
                          to_string(m.polarity),
                          to_string(m.status),
-                         detail::join_list(m.sexes),
+                         detail::join_framework_list(m.sexes),
                          m.age,
                          to_string(m.value_type),
                          m.unit,
@@ -664,7 +664,7 @@ inline std::string write_framework(const Framework& fw) {
                          opt(m.disclosure_threshold),
                          opt(m.fingertips_id),
                          m.fingertips_id_status ? to_string(*m.fingertips_id_status) : std::string(),
-                         detail::join_list(m.recommendations),
+                         detail::join_framework_list(m.recommendations),
                          m.source,
                          m.definition,
                          m.notes});

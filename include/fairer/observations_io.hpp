@@ -36,6 +36,8 @@ struct ReadOptions {
     // Indicators whose count is a numerator of its denominator, so that count <= denominator.
     std::set<std::string> proportion_indicators;
     // Report every problem of the input in one DataError instead of stopping at the first.
+    // A wrong header or broken CSV quoting still ends the reading at that point: the rows
+    // after it cannot be located reliably.
     bool collect_problems = false;
     // Keep rows that share a key (indicator, area, period, sex, age, category type, category)
     // instead of reporting them. Needed for sources that lost part of the key, such as the
@@ -348,28 +350,28 @@ void read_records(CsvReader& reader, std::size_t width, ObservationTable& table,
 // Compares a header with the expected names, reporting the first kind of mismatch found for
 // each column: a missing one, an unexpected one, or one out of order.
 inline void check_exact_header(const std::vector<std::string>& header, const std::vector<std::string_view>& expected,
-                               ProblemLog& log) {
+                               std::size_t line, ProblemLog& log) {
     std::set<std::string_view> want(expected.begin(), expected.end());
     std::set<std::string_view> have(header.begin(), header.end());
     bool any = false;
     for (std::size_t k = 0; k < expected.size(); ++k)
-        if (!have.count(expected[k])) { log.add(1, expected[k], "", "missing column"); any = true; }
+        if (!have.count(expected[k])) { log.add(line, expected[k], "", "missing column"); any = true; }
     for (std::size_t k = 0; k < header.size(); ++k)
         if (!want.count(header[k])) {
-            log.add(1, header[k], header[k], "unexpected column at position " + std::to_string(k + 1));
+            log.add(line, header[k], header[k], "unexpected column at position " + std::to_string(k + 1));
             any = true;
         }
     if (any) return;
     std::set<std::string_view> seen;
     for (std::size_t k = 0; k < header.size(); ++k) {
         if (!seen.insert(header[k]).second) {
-            log.add(1, header[k], header[k], "repeated column at position " + std::to_string(k + 1));
+            log.add(line, header[k], header[k], "repeated column at position " + std::to_string(k + 1));
             return;
         }
     }
     for (std::size_t k = 0; k < header.size(); ++k)
         if (header[k] != expected[k]) {
-            log.add(1, header[k], header[k],
+            log.add(line, header[k], header[k],
                     "column out of order: position " + std::to_string(k + 1) + " should be '" +
                         std::string(expected[k]) + "'");
             return;
@@ -396,14 +398,16 @@ inline ObservationTable parse_tidy_csv(std::string text, const std::string& sour
     ProblemLog log(source_name, options.collect_problems);
     CsvReader reader(std::move(text), source_name);
     std::vector<std::string> header;
+    std::size_t header_line = 1;
     ObservationTable table;
     try {
         if (!read_header(reader, header, log)) { log.finish(); return table; }
+        header_line = reader.line();
     } catch (const DataError& e) {
         for (const auto& p : e.problems()) log.add(p);
         log.finish();
     }
-    check_exact_header(header, std::vector<std::string_view>(tidy_header.begin(), tidy_header.end()), log);
+    check_exact_header(header, std::vector<std::string_view>(tidy_header.begin(), tidy_header.end()), header_line, log);
     if (!log.empty()) log.finish();
     std::array<std::string, n_obs_fields> names;
     for (std::size_t k = 0; k < n_obs_fields; ++k) names[k] = std::string(tidy_header[k]);
@@ -482,24 +486,26 @@ inline ObservationTable parse_fingertips_csv(std::string text, const std::string
     ProblemLog log(source_name, options.collect_problems);
     CsvReader reader(std::move(text), source_name);
     std::vector<std::string> header;
+    std::size_t header_line = 1;
     ObservationTable table;
     try {
         if (!read_header(reader, header, log)) { log.finish(); return table; }
+        header_line = reader.line();
     } catch (const DataError& e) {
         for (const auto& p : e.problems()) log.add(p);
         log.finish();
     }
     if (header.size() != 26 && header.size() != 27) {
-        log.add(1, "", std::to_string(header.size()) + " columns",
+        log.add(header_line, "", std::to_string(header.size()) + " columns",
                 "a Fingertips export has 26 or 27 columns");
         log.finish();
     }
     for (std::size_t k = 0; k < fingertips_fixed_header.size(); ++k)
         if (header[k] != fingertips_fixed_header[k])
-            log.add(1, header[k], header[k],
+            log.add(header_line, header[k], header[k],
                     "column " + std::to_string(k + 1) + " should be '" + std::string(fingertips_fixed_header[k]) + "'");
     auto expect = [&](std::size_t k, bool ok, const std::string& what) {
-        if (!ok) log.add(1, header[k], header[k], "column " + std::to_string(k + 1) + " should be " + what);
+        if (!ok) log.add(header_line, header[k], header[k], "column " + std::to_string(k + 1) + " should be " + what);
     };
     expect(20, header[20] == "Recent Trend", "'Recent Trend'");
     expect(21, header[21] == ft_compared_england, "'" + std::string(ft_compared_england) + "'");
@@ -539,10 +545,11 @@ inline ObservationTable read_fingertips_csv(const std::string& path, const ReadO
 
 // Writes the Fingertips export layout. Side columns read from a Fingertips file are written
 // back under their names and in their places, so reading and writing an export returns the
-// same text (numbers are written in their shortest exact form, as the API writes them). A
-// table without them (read from a tidy file, say) gets blank side columns, a "Time period
-// Sortable" computed from the period, and the current 27-column layout. Flags have no
-// Fingertips column and are not written.
+// same text (numbers are written in their shortest exact form, as the API writes them; a BOM
+// is not written back). A table without them gets the current 27-column layout, a "Time
+// period Sortable" computed from the period, names, area type and trend from FingertipsNext
+// side columns (IndicatorName, AreaName, AreaType, Trend) when present, and blanks otherwise.
+// Flags have no Fingertips column and are not written.
 inline std::string format_fingertips_csv(const ObservationTable& table) {
     using namespace detail;
     std::vector<std::string> header(fingertips_fixed_header.begin(), fingertips_fixed_header.end());
@@ -555,9 +562,10 @@ inline std::string format_fingertips_csv(const ObservationTable& table) {
     header.emplace_back("Time period Sortable");
     header.emplace_back("New data");
     header.emplace_back(table.find_side_column("Target data") ? "Target data" : "Compared to goal");
-    bool any_side = false;
-    for (const auto& h : header) any_side = any_side || (h != "Time period Sortable" && table.find_side_column(h));
-    if (table.find_side_column("Time period range") || !any_side) header.emplace_back("Time period range");
+    // A table read from a 26-column export (it has the goal column but no range) keeps that
+    // layout; anything else gets the current 27 columns.
+    const bool from_export = table.find_side_column("Compared to goal") || table.find_side_column("Target data");
+    if (table.find_side_column("Time period range") || !from_export) header.emplace_back("Time period range");
 
     std::vector<const StringColumn*> source(header.size(), nullptr);
     std::vector<const std::vector<double>*> numbers(header.size(), nullptr);
@@ -570,9 +578,15 @@ inline std::string format_fingertips_csv(const ObservationTable& table) {
         else if (k == f_value_note) source[static_cast<std::size_t>(idx)] = &table.value_note();
         else numbers[static_cast<std::size_t>(idx)] = nums[k - f_value];
     }
+    // FingertipsNext names of the same side columns, used when the export's own are absent.
+    const std::map<std::string, std::string> next_names{
+        {"Indicator Name", "IndicatorName"}, {"Area Name", "AreaName"}, {"Area Type", "AreaType"},
+        {"Recent Trend", "Trend"}};
     for (std::size_t k = 0; k < header.size(); ++k) {
         if (source[k] || numbers[k]) continue;
-        if (const SideColumn* c = table.find_side_column(header[k])) source[k] = &c->values;
+        const SideColumn* c = table.find_side_column(header[k]);
+        if (!c && next_names.count(header[k])) c = table.find_side_column(next_names.at(header[k]));
+        if (c) source[k] = &c->values;
     }
     const bool compute_sortable = source[23] == nullptr;
     std::unordered_map<std::uint32_t, std::string> sortable;
@@ -640,9 +654,11 @@ inline ObservationTable parse_fingertips_next_csv(std::string text, const std::s
     ProblemLog log(source_name, options.collect_problems);
     CsvReader reader(std::move(text), source_name);
     std::vector<std::string> header;
+    std::size_t header_line = 1;
     ObservationTable table;
     try {
         if (!read_header(reader, header, log)) { log.finish(); return table; }
+        header_line = reader.line();
     } catch (const DataError& e) {
         for (const auto& p : e.problems()) log.add(p);
         log.finish();
@@ -655,17 +671,17 @@ inline ObservationTable parse_fingertips_next_csv(std::string text, const std::s
         {f_count, "Count"}, {f_denominator, "Denominator"}, {f_period, "Year"}}};
     std::set<std::string> seen;
     for (std::size_t k = 0; k < header.size(); ++k)
-        if (!seen.insert(header[k]).second) log.add(1, header[k], header[k], "repeated column");
+        if (!seen.insert(header[k]).second) log.add(header_line, header[k], header[k], "repeated column");
     auto find = [&](std::string_view name) {
         for (std::size_t k = 0; k < header.size(); ++k)
             if (header[k] == name) return static_cast<int>(k);
         return -1;
     };
     index[f_indicator] = find("IndicatorID") >= 0 ? find("IndicatorID") : find("IndicatorId");
-    if (index[f_indicator] < 0) log.add(1, "IndicatorID", "", "missing column");
+    if (index[f_indicator] < 0) log.add(header_line, "IndicatorID", "", "missing column");
     for (const auto& [field, name] : wanted) {
         index[field] = find(name);
-        if (index[field] < 0) log.add(1, name, "", "missing column");
+        if (index[field] < 0) log.add(header_line, name, "", "missing column");
     }
     if (!log.empty()) log.finish();
 

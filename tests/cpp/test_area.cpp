@@ -77,6 +77,9 @@ TEST_CASE("area: children, ancestors, descendants, types and places") {
     CHECK(codes_of(h.ancestors("E01006512")) ==
           std::vector<std::string>{"E08000012", "SR-LCR", "E47000004", "E54000008", "E12000002", "E92000001"});
     CHECK(h.ancestors("E92000001").empty());
+    CHECK(h.ancestor_of_type("E01006512", fairer::AreaType::sub_region)->code == "SR-LCR");
+    CHECK(h.ancestor_of_type("E06000049", fairer::AreaType::icb)->code == "E54000008");
+    CHECK(h.ancestor_of_type("E06000049", fairer::AreaType::combined_authority) == nullptr);
     CHECK(codes_of(h.descendants("E47000004")) ==
           std::vector<std::string>{"E08000012", "E06000006", "E01006512", "E01006513"});
     CHECK(h.descendants("E92000001").size() == 10);

@@ -200,6 +200,20 @@ TEST_CASE("framework: each malformed file names the row, column and value") {
               "baseline_period, source or licence (value 'license')");
     CHECK(error_of(edited("# recommendations come last here\n", "stray,record\n")) ==
           p + "row 15: expected 21 fields, found 2");
+    CHECK(error_of(edited("# A two-theme test framework; sections deliberately out of the canonical order.\n",
+                          "stray,record\n")) ==
+          p + "row 2: record before the first section (value 'stray')");
+    CHECK(error_of(edited("[framework]\nfield,value\n", "[framework]\n[themes]\n")) ==
+          p + "row 23, column 'section': section has no header row (value '[framework]')");
+    CHECK(error_of(small_text() + "[extra]\n") ==
+          p + "row 32, column 'section': unknown section; expected [framework], [themes], [recommendations] or "
+              "[indicators] (value '[extra]')");
+    {
+        std::string text = small_text();
+        text.erase(text.find("field,value\n"), 12);
+        text.erase(text.find("[framework]\n"));
+        CHECK(error_of(text + "[framework]\n") == p + "row 23, column 'section': section has no header row (value '[framework]')");
+    }
 }
 
 TEST_CASE("framework: a bad file on disk is reported with its path") {

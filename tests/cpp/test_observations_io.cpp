@@ -611,3 +611,32 @@ TEST_CASE("fingertips next bad input: missing column, year not an integer") {
         CHECK(e.first().problem == "year is not an integer");
     }
 }
+
+TEST_CASE("fingertips next: written in the export layout with its names, area types and trends") {
+    const std::string text =
+        "IndicatorID,IndicatorName,AreaCode,AreaName,AreaType,Year,SexID,Sex,AgeID,Age,CategoryType,Category,Value,"
+        "LowerCI,UpperCI,Count,Denominator,Trend,ValueType\n"
+        "93701,Children in absolute low income families aged 15 years and under,E08000012,Liverpool,"
+        "Counties and Unitary Authorities,2022,4,Persons,169,<16 yrs,,,24.8,24.38,25.2,20983,84655,"
+        "No significant change,Proportion\n";
+    const ObservationTable t = fairer::parse_fingertips_next_csv(text, "next.csv", {}, {{"93701", "financial year"}});
+    const ObservationTable back = fairer::parse_fingertips_csv(fairer::format_fingertips_csv(t), "export.csv");
+    REQUIRE(back.size() == 1);
+    CHECK(back.find_side_column("Indicator Name")->values[0] ==
+          "Children in absolute low income families aged 15 years and under");
+    CHECK(back.find_side_column("Area Name")->values[0] == "Liverpool");
+    CHECK(back.find_side_column("Area Type")->values[0] == "Counties and Unitary Authorities");
+    CHECK(back.find_side_column("Recent Trend")->values[0] == "No significant change");
+    CHECK(back.find_side_column("Time period range") != nullptr);
+    CHECK(back.find_side_column("Parent Code")->values[0] == "");
+    CHECK(back.row(0).period == "2022/23");
+    CHECK(back.row(0).value == 24.8);
+    CHECK(back.row(0).denominator == 84655);
+}
+
+TEST_CASE("header problems name the header's own line") {
+    const DataProblem p = problem_of("\n\n" + header.substr(0, header.find(",flags")) + "\n");
+    CHECK(p.row == 3);
+    CHECK(p.column == "flags");
+    CHECK(p.problem == "missing column");
+}

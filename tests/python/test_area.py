@@ -55,6 +55,8 @@ def test_area_queries(areas):
     assert codes(areas.descendants("E47000004")) == ["E08000012", "E06000006", "E01006512", "E01006513"]
     assert codes(areas.areas_of_type(_core.AreaType.lsoa)) == ["E01006512", "E01006513"]
     assert _core.AreaType.from_text("ICB") == _core.AreaType.icb
+    assert areas.ancestor_of_type("E01006512", _core.AreaType.sub_region).code == "SR-LCR"
+    assert areas.ancestor_of_type("E06000049", _core.AreaType.combined_authority) is None
 
 
 def test_areas_returned_keep_the_hierarchy_alive():
@@ -181,3 +183,16 @@ def test_iod2019_summary_reproduces_mhclg_file_10(shared_dir):
         row = published.loc[place.place_code]
         assert abs(place.mean_imd_score - row["average_score"]) <= 0.0005
         assert abs(place.share_most_deprived_decile - row["proportion_lsoas_most_deprived_10pc"]) <= 0.00005
+
+
+def test_deprivation_as_dict_is_the_file_as_a_table(lookup):
+    frame = pd.DataFrame(lookup.as_dict())
+    expected = pd.read_csv(DATA / "deprivation_small.csv", dtype={"population_period": str}, keep_default_na=False,
+                           na_values={"population": [""], "income_score": [""], "income_rank": [""],
+                                      "income_decile": [""]})
+    assert list(frame.columns) == list(expected.columns)
+    for column in expected.columns:
+        if expected[column].dtype.kind in "fi":
+            np.testing.assert_array_equal(frame[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float))
+        else:
+            assert frame[column].tolist() == expected[column].tolist()

@@ -154,10 +154,12 @@ def test_fingertips_export_round_trip_writes_the_same_file(path, tmp_path):
     assert out.read_bytes() == path.read_bytes()
 
 
-def test_fingertips_bad_parent_comparison_column():
+def test_fingertips_bad_parent_comparison_column(tmp_path):
     text = FT26.read_text().replace("Compared to Region value or percentiles", "Compared to goal value", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text)
     with pytest.raises(fairer.DataError) as info:
-        io.read_fingertips(_write(text))
+        io.read_fingertips(bad)
     p = info.value.problems[0]
     assert (p["row"], p["column"]) == (1, "Compared to goal value")
     assert p["problem"] == "column 23 should be the parent comparison ('Compared to <parent> value or percentiles')"
@@ -242,16 +244,6 @@ def test_readers_release_the_gil_and_can_run_in_threads(next_path, next_table):
 # bad input from Python
 
 
-def _write(text, name="bad.csv", _dir=[]):
-    import tempfile
-
-    if not _dir:
-        _dir.append(pathlib.Path(tempfile.mkdtemp()))
-    p = _dir[0] / name
-    p.write_text(text)
-    return p
-
-
 @pytest.mark.parametrize("text, options, expected", [
     (HEADER + row(indicator_id="B99"), dict(known_indicators={"B01"}), (2, "indicator_id", "B99", "unknown indicator")),
     (HEADER + row(area_code="W06000001"), dict(known_areas=["E08000012"]),
@@ -283,9 +275,11 @@ def test_bad_input_names_row_column_and_value(text, options, expected):
     assert p["file"] == "obs.csv"
 
 
-def test_bad_input_unparseable_period_and_error_types():
+def test_bad_input_unparseable_period_and_error_types(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + row(period="2021-2022"))
     with pytest.raises(fairer.DataError) as info:
-        io.read_tidy(_write(HEADER + row(period="2021-2022")))
+        io.read_tidy(bad)
     err = info.value
     assert isinstance(err, ValueError) and isinstance(err, fairer.Error)
     p = err.problems[0]
