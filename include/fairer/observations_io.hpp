@@ -378,14 +378,29 @@ inline void check_exact_header(const std::vector<std::string>& header, const std
         }
 }
 
-inline bool read_header(CsvReader& reader, std::vector<std::string>& header, ProblemLog& log) {
+// Reads the header row and its line number. An empty input or broken quoting in the header
+// ends the reading: there is nothing to check the rows against.
+inline void read_header(CsvReader& reader, std::vector<std::string>& header, std::size_t& line, ProblemLog& log) {
     std::vector<std::string_view> record;
-    if (!reader.next(record)) {
+    bool found = false;
+    try {
+        found = reader.next(record);
+    } catch (const DataError& e) {
+        for (const auto& p : e.problems()) log.add(p);
+        log.finish();
+    }
+    if (!found) {
         log.add(0, "", "", "empty file (no header row)");
-        return false;
+        log.finish();
     }
     header.assign(record.begin(), record.end());
-    return true;
+    line = reader.line();
+}
+
+inline std::array<std::string, n_obs_fields> tidy_names() {
+    std::array<std::string, n_obs_fields> names;
+    for (std::size_t k = 0; k < n_obs_fields; ++k) names[k] = std::string(tidy_header[k]);
+    return names;
 }
 
 }  // namespace detail
@@ -393,24 +408,19 @@ inline bool read_header(CsvReader& reader, std::vector<std::string>& header, Pro
 // ---------------------------------------------------------------------------------------------
 // Tidy CSV (format 4)
 
+// Parses tidy CSV text (format 4: exactly the 16 columns in order, header first). source_name
+// stands for the file in error messages.
 inline ObservationTable parse_tidy_csv(std::string text, const std::string& source_name, const ReadOptions& options = {}) {
     using namespace detail;
     ProblemLog log(source_name, options.collect_problems);
     CsvReader reader(std::move(text), source_name);
     std::vector<std::string> header;
     std::size_t header_line = 1;
+    read_header(reader, header, header_line, log);
     ObservationTable table;
-    try {
-        if (!read_header(reader, header, log)) { log.finish(); return table; }
-        header_line = reader.line();
-    } catch (const DataError& e) {
-        for (const auto& p : e.problems()) log.add(p);
-        log.finish();
-    }
     check_exact_header(header, std::vector<std::string_view>(tidy_header.begin(), tidy_header.end()), header_line, log);
     if (!log.empty()) log.finish();
-    std::array<std::string, n_obs_fields> names;
-    for (std::size_t k = 0; k < n_obs_fields; ++k) names[k] = std::string(tidy_header[k]);
+    const auto names = tidy_names();
     read_records(reader, n_obs_fields, table, options, names, log,
                  [](const std::vector<std::string_view>& rec, std::size_t, std::array<std::string_view, n_obs_fields>& f,
                     std::vector<std::string_view>&, bool&) {
@@ -419,10 +429,13 @@ inline ObservationTable parse_tidy_csv(std::string text, const std::string& sour
     return table;
 }
 
+// Reads a tidy CSV file (format 4); see parse_tidy_csv.
 inline ObservationTable read_tidy_csv(const std::string& path, const ReadOptions& options = {}) {
     return parse_tidy_csv(detail::read_text_file(path), path, options);
 }
 
+// The table as tidy CSV text: numbers in the shortest text that reads back exactly, missing
+// numbers blank, flags ';'-joined, '\n' line ends. Side columns are not part of format 4.
 inline std::string format_tidy_csv(const ObservationTable& table) {
     std::string out;
     out.reserve(64 + table.size() * 96);
@@ -460,8 +473,7 @@ inline void validate_observations(const ObservationTable& table, const std::stri
                                   const ReadOptions& options = {}) {
     using namespace detail;
     ProblemLog log(source_name, options.collect_problems);
-    std::array<std::string, n_obs_fields> names;
-    for (std::size_t k = 0; k < n_obs_fields; ++k) names[k] = std::string(tidy_header[k]);
+    const auto names = tidy_names();
     RowChecker checker(table, options, names, log);
     std::vector<std::size_t> lines(table.size());
     for (std::size_t i = 0; i < table.size(); ++i) {
@@ -487,14 +499,8 @@ inline ObservationTable parse_fingertips_csv(std::string text, const std::string
     CsvReader reader(std::move(text), source_name);
     std::vector<std::string> header;
     std::size_t header_line = 1;
+    read_header(reader, header, header_line, log);
     ObservationTable table;
-    try {
-        if (!read_header(reader, header, log)) { log.finish(); return table; }
-        header_line = reader.line();
-    } catch (const DataError& e) {
-        for (const auto& p : e.problems()) log.add(p);
-        log.finish();
-    }
     if (header.size() != 26 && header.size() != 27) {
         log.add(header_line, "", std::to_string(header.size()) + " columns",
                 "a Fingertips export has 26 or 27 columns");
@@ -539,6 +545,7 @@ inline ObservationTable parse_fingertips_csv(std::string text, const std::string
     return table;
 }
 
+// Reads a Fingertips export file; see parse_fingertips_csv.
 inline ObservationTable read_fingertips_csv(const std::string& path, const ReadOptions& options = {}) {
     return parse_fingertips_csv(detail::read_text_file(path), path, options);
 }
@@ -655,14 +662,8 @@ inline ObservationTable parse_fingertips_next_csv(std::string text, const std::s
     CsvReader reader(std::move(text), source_name);
     std::vector<std::string> header;
     std::size_t header_line = 1;
+    read_header(reader, header, header_line, log);
     ObservationTable table;
-    try {
-        if (!read_header(reader, header, log)) { log.finish(); return table; }
-        header_line = reader.line();
-    } catch (const DataError& e) {
-        for (const auto& p : e.problems()) log.add(p);
-        log.finish();
-    }
     std::array<int, n_obs_fields> index;
     index.fill(-1);
     const std::array<std::pair<ObsField, std::string_view>, 11> wanted{{
@@ -724,6 +725,7 @@ inline ObservationTable parse_fingertips_next_csv(std::string text, const std::s
     return table;
 }
 
+// Reads a FingertipsNext seed file; see parse_fingertips_next_csv.
 inline ObservationTable read_fingertips_next_csv(const std::string& path, const ReadOptions& options = {},
                                                  const std::map<std::string, std::string>& period_types = {}) {
     return parse_fingertips_next_csv(detail::read_text_file(path), path, options, period_types);

@@ -18,6 +18,7 @@ from ._core import (
     DataError,
     DefaultData,
     DeprivationLookup,
+    DeprivationRecord,
     Error,
     FingertipsIdStatus,
     Framework,
@@ -37,13 +38,16 @@ from ._core import (
     YearType,
     __version__,
     parse_areas,
+    parse_deprivation,
     parse_framework,
     read_areas,
     read_deprivation,
     read_framework,
     summarise_deprivation,
     write_areas,
+    write_areas_file,
     write_framework,
+    write_framework_file,
 )
 from . import io
 
@@ -63,9 +67,9 @@ def load_default(directory=None) -> DefaultData:
 
 __all__ = [
     "AllocationError", "Area", "AreaHierarchy", "AreaType", "CiMethod", "DATA_DIR", "DataError", "DefaultData",
-    "DeprivationLookup", "Error", "FingertipsIdStatus", "Framework", "IndicatorMeta", "IndicatorStatus",
+    "DeprivationLookup", "DeprivationRecord", "Error", "FingertipsIdStatus", "Framework", "IndicatorMeta", "IndicatorStatus",
     "InequalityError", "ObservationTable", "PeriodKind", "PeriodType", "PlaceDeprivation", "Polarity",
     "StatisticsError", "SystemRecommendation", "Theme", "TimePeriod", "ValueType", "YearType", "__version__",
-    "io", "load_default", "parse_areas", "parse_framework", "read_areas", "read_deprivation", "read_framework",
-    "summarise_deprivation", "write_areas", "write_framework",
+    "io", "load_default", "parse_areas", "parse_deprivation", "parse_framework", "read_areas", "read_deprivation", "read_framework",
+    "summarise_deprivation", "write_areas", "write_areas_file", "write_framework", "write_framework_file",
 ]

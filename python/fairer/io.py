@@ -162,7 +162,7 @@ def to_pandas(table: ObservationTable) -> pd.DataFrame:
     columns = {}
     for name in TIDY_COLUMNS:
         if name in NUMBER_COLUMNS:
-            columns[name] = np.array(table.column(name), dtype=np.float64)
+            columns[name] = table.column(name)  # a read-only view; the DataFrame takes its own copy
         elif name == "flags":
             columns[name] = _flags_text(table.flags)
         else:

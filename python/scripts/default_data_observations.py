@@ -66,11 +66,11 @@ class SourceError(ValueError):
 
 
 def format_number(x: float) -> str:
-    """Shortest text that reads back as exactly ``x``, as C++17 ``std::to_chars(double)``.
+    """Shortest text that reads back as exactly ``x``, as fairer::detail::format_double.
 
-    The shortest round-trip digits are Python's ``repr`` digits; like ``to_chars`` the
-    fixed form is used unless the scientific form is strictly shorter (``1e+05``,
-    ``1e-05``).  NaN (missing) becomes the empty string.
+    The shortest round-trip digits are Python's ``repr`` digits, written as a plain decimal
+    for 1e-6 <= |x| < 1e16 (and 0) and in scientific form otherwise.  NaN (missing) becomes
+    the empty string.
     """
     if math.isnan(x):
         return ""
@@ -90,7 +90,7 @@ def format_number(x: float) -> str:
         fixed = "0." + "0" * (-sci_exp - 1) + text
     mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
     scientific = f"{mantissa}e{'-' if sci_exp < 0 else '+'}{abs(sci_exp):02d}"
-    best = scientific if len(scientific) < len(fixed) else fixed
+    best = fixed if text == "0" or 1e-6 <= abs(x) < 1e16 else scientific
     return ("-" if sign else "") + best
 
 

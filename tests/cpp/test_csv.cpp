@@ -76,10 +76,15 @@ TEST_CASE("csv: numbers are written in the shortest text that reads back exactly
     CHECK(fairer::detail::format_double(std::numeric_limits<double>::quiet_NaN()).empty());
     CHECK(fairer::detail::format_double(79.4) == "79.4");
     CHECK(fairer::detail::format_double(0.1 + 0.2) == "0.30000000000000004");
+    CHECK(fairer::detail::format_double(100000.0) == "100000");
+    CHECK(fairer::detail::format_double(0.000125) == "0.000125");
+    CHECK(fairer::detail::format_double(-3.0) == "-3");
+    CHECK(fairer::detail::format_double(1e300) == "1e+300");
     std::mt19937_64 gen(7);
     std::uniform_real_distribution<double> u(-1e6, 1e6);
-    for (int i = 0; i < 1000; ++i) {
-        const double v = u(gen);
+    std::uniform_real_distribution<double> e(-30, 30);
+    for (int i = 0; i < 2000; ++i) {
+        const double v = i % 2 ? u(gen) : std::pow(10.0, e(gen));
         double back = 0;
         REQUIRE(fairer::detail::parse_double(fairer::detail::format_double(v), back));
         CHECK(back == v);

@@ -156,13 +156,15 @@ def test_numbers_match_cpp_formatter(obs, tmp_path):
 
 def test_format_number_cases():
     fmt = load_module().format_number
-    # std::to_chars rule: shortest round-trip digits, fixed unless scientific is strictly shorter.
+    # shortest round-trip digits, plain decimal for 1e-6 <= |x| < 1e16, scientific otherwise.
     assert fmt(7.0) == "7"
     assert fmt(79.4) == "79.4"
     assert fmt(-0.03) == "-0.03"
-    assert fmt(100000.0) == "1e+05"
+    assert fmt(100000.0) == "100000"
     assert fmt(1200000.0) == "1200000"
-    assert fmt(0.0001) == "1e-04"
+    assert fmt(0.0001) == "0.0001"
+    assert fmt(1e-7) == "1e-07"
+    assert fmt(1e20) == "1e+20"
     assert fmt(0.001) == "0.001"
     assert fmt(0.0) == "0"
     assert fmt(float("nan")) == ""

@@ -374,3 +374,23 @@ def test_property_round_trips(df):
     for name in io.NUMBER_COLUMNS:
         np.testing.assert_array_equal(t.column(name), df[name].to_numpy(dtype=float))
     assert t.column("value_note") == list(df["value_note"])
+
+
+def test_to_pandas_frame_owns_its_numbers():
+    t = io.read_tidy(TIDY)
+    df = io.to_pandas(t)
+    df.loc[0, "value"] = 1.0
+    assert t.value[0] == 76.3
+    assert io.to_pandas(io.parse_tidy(HEADER)).shape == (0, 16)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list('B01,E"\n\r 2;.-e9x') + ["Persons", "inf", "estimated", "2022"]),
+               max_size=60).map("".join))
+def test_property_any_text_either_reads_or_raises_data_error(body):
+    try:
+        t = io.parse_tidy(HEADER + body, collect_problems=True)
+    except fairer.DataError as e:
+        assert e.problems and all(p["file"] == "<text>" and p["problem"] for p in e.problems)
+    else:
+        assert io.parse_tidy(io.format_tidy(t)) == t

@@ -135,11 +135,16 @@ inline bool parse_int(std::string_view v, long long& out) {
     return res.ec == std::errc() && res.ptr == v.data() + v.size();
 }
 
-// Shortest text that reads back as exactly the same double; empty for NaN (missing).
+// Shortest text that reads back as exactly the same double; empty for NaN (missing). Plain
+// decimals for the magnitudes data files hold (100000, not the equally short 1e+05), because
+// analysts read these files by eye; exponents only for very large or very small numbers.
 inline std::string format_double(double x) {
     if (std::isnan(x)) return std::string();
-    char buf[40];
-    auto res = std::to_chars(buf, buf + sizeof buf, x);
+    char buf[400];
+    const double a = std::fabs(x);
+    const bool plain = a == 0.0 || (a >= 1e-6 && a < 1e16);
+    auto res = plain ? std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed)
+                     : std::to_chars(buf, buf + sizeof buf, x);
     return std::string(buf, res.ptr);
 }
 
