@@ -12,6 +12,11 @@ void register_framework(py::module_& m);
 void register_area(py::module_& m);
 void register_observations(py::module_& m);
 void register_default_data(py::module_& m);
+void register_methods(py::module_& m);
+void register_standardisation(py::module_& m);
+void register_life_expectancy(py::module_& m);
+void register_inequality(py::module_& m);
+void register_funnels(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "fairer compiled core (private: use the fairer package)";
@@ -22,4 +27,9 @@ PYBIND11_MODULE(_core, m) {
     register_area(m);
     register_observations(m);
     register_default_data(m);
+    register_methods(m);
+    register_standardisation(m);
+    register_life_expectancy(m);
+    register_inequality(m);
+    register_funnels(m);
 }

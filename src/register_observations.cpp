@@ -287,6 +287,16 @@ Use fairer.io.to_pandas for a DataFrame.)doc");
           py::arg("proportion_indicators") = std::set<std::string>{}, py::arg("collect_problems") = false,
           py::arg("allow_duplicate_keys") = false, py::arg("check_intervals") = true,
           py::call_guard<py::gil_scoped_release>(), (std::string("Read a Fingertips CSV export (26/27 columns).") + options_doc).c_str());
+    m.def("parse_fingertips_csv", [](std::string text, const std::string& source, std::set<std::string> ki,
+                                     std::set<std::string> ka, std::set<std::string> pi, bool collect, bool dup,
+                                     bool intervals) {
+              return fairer::parse_fingertips_csv(std::move(text), source,
+                                                  make_options(std::move(ki), std::move(ka), std::move(pi), collect, dup, intervals));
+          },
+          py::arg("text"), py::arg("source_name"), py::arg("known_indicators") = std::set<std::string>{},
+          py::arg("known_areas") = std::set<std::string>{}, py::arg("proportion_indicators") = std::set<std::string>{},
+          py::arg("collect_problems") = false, py::arg("allow_duplicate_keys") = false, py::arg("check_intervals") = true,
+          py::call_guard<py::gil_scoped_release>(), (std::string("Parse Fingertips export CSV text.") + options_doc).c_str());
     m.def("read_fingertips_next_csv", [](const std::string& path, std::map<std::string, std::string> period_types,
                                          std::set<std::string> ki, std::set<std::string> ka, std::set<std::string> pi,
                                          bool collect, bool dup, bool intervals) {

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -102,8 +103,6 @@ public:
     void finish() {
         if (!problems_.empty()) throw DataError(std::move(problems_));
     }
-    const std::string& file() const noexcept { return file_; }
-
 private:
     std::string file_;
     bool collect_;

@@ -49,7 +49,7 @@ NUMBER_COLUMNS = ("value", "lower_ci95", "upper_ci95", "lower_ci99_8", "upper_ci
 
 __all__ = [
     "ObservationTable", "TIDY_COLUMNS", "read_tidy", "parse_tidy", "write_tidy", "format_tidy",
-    "read_fingertips", "write_fingertips", "format_fingertips", "read_fingertips_next",
+    "read_fingertips", "parse_fingertips", "write_fingertips", "format_fingertips", "read_fingertips_next",
     "period_from_start_year", "to_pandas", "from_pandas",
 ]
 
@@ -105,6 +105,11 @@ def read_fingertips(path, **options) -> ObservationTable:
     the file back unchanged. Options: see the module docstring.
     """
     return _core.read_fingertips_csv(str(path), **_options(**options))
+
+
+def parse_fingertips(text: str, source_name: str = "<text>", **options) -> ObservationTable:
+    """Parse Fingertips export CSV text (see read_fingertips); ``source_name`` names it in errors."""
+    return _core.parse_fingertips_csv(text, source_name, **_options(**options))
 
 
 def write_fingertips(table, path) -> None:

@@ -394,3 +394,33 @@ def test_property_any_text_either_reads_or_raises_data_error(body):
         assert e.problems and all(p["file"] == "<text>" and p["problem"] for p in e.problems)
     else:
         assert io.parse_tidy(io.format_tidy(t)) == t
+
+
+def test_fingertips_next_missing_column_and_bad_year(tmp_path):
+    bad = tmp_path / "next.csv"
+    bad.write_text("IndicatorID,AreaCode,Year,Sex,Age,CategoryType,Category,Value,LowerCI,Count,Denominator\n")
+    with pytest.raises(fairer.DataError) as info:
+        io.read_fingertips_next(bad)
+    assert info.value.problems[0]["column"] == "UpperCI"
+    assert info.value.problems[0]["problem"] == "missing column"
+    bad.write_text("IndicatorID,AreaCode,Year,Sex,Age,CategoryType,Category,Value,LowerCI,UpperCI,Count,Denominator\n"
+                   "93015,E08000012,2019/20,Persons,19+ yrs,,,27.1,25.2,29.1,,\n")
+    with pytest.raises(fairer.DataError) as info:
+        io.read_fingertips_next(bad)
+    p = info.value.problems[0]
+    assert (p["row"], p["column"], p["value"], p["problem"]) == (2, "Year", "2019/20", "year is not an integer")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames())
+def test_property_fingertips_layout_keeps_every_observation_field(df):
+    df = df.assign(indicator_id=df["indicator_id"].str.replace("B", "9000", regex=False), flags="")
+    t = io.from_pandas(df)
+    back = io.to_pandas(io.parse_fingertips(io.format_fingertips(t)))
+    assert list(back.columns[:16]) == list(io.TIDY_COLUMNS)
+    for name in io.TIDY_COLUMNS:
+        if name in io.NUMBER_COLUMNS:
+            np.testing.assert_array_equal(back[name].to_numpy(), df[name].to_numpy(dtype=float))
+        else:
+            assert list(back[name].astype(object)) == list(df[name])
+
