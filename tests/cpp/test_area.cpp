@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -20,21 +22,10 @@ std::vector<std::string> codes_of(const std::vector<const fairer::Area*>& areas)
     return out;
 }
 
-std::string edited(const std::string& from, const std::string& to) {
-    std::string text = fairer::detail::read_text_file(kAreas);
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    REQUIRE(text.find(from, at + 1) == std::string::npos);
-    return text.replace(at, from.size(), to);
-}
+std::string edited(const std::string& from, const std::string& to) { return fairer_test::edited_file(kAreas, from, to); }
 
 std::string error_of(const std::string& text) {
-    try {
-        fairer::parse_areas(text, "areas.csv");
-    } catch (const fairer::DataError& e) {
-        return e.what();
-    }
-    return "";
+    return fairer_test::data_error_of([](const std::string& t, const std::string& n) { return fairer::parse_areas(t, n); }, text, "areas.csv");
 }
 
 }  // namespace

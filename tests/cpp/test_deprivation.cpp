@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <cmath>
 #include <map>
 #include <string>
@@ -15,21 +17,10 @@ namespace {
 
 const std::string kSmall = std::string(FAIRER_TEST_DATA_DIR) + "/model/deprivation_small.csv";
 
-std::string edited(const std::string& from, const std::string& to) {
-    std::string text = fairer::detail::read_text_file(kSmall);
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    REQUIRE(text.find(from, at + 1) == std::string::npos);
-    return text.replace(at, from.size(), to);
-}
+std::string edited(const std::string& from, const std::string& to) { return fairer_test::edited_file(kSmall, from, to); }
 
 std::string error_of(const std::string& text) {
-    try {
-        fairer::parse_deprivation(text, "lsoa.csv");
-    } catch (const fairer::DataError& e) {
-        return e.what();
-    }
-    return "";
+    return fairer_test::data_error_of([](const std::string& t, const std::string& n) { return fairer::parse_deprivation(t, n); }, text, "lsoa.csv");
 }
 
 }  // namespace

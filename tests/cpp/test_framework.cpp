@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <string>
 
 #include "fairer/framework.hpp"
@@ -14,23 +16,10 @@ const std::string kSmall = std::string(FAIRER_TEST_DATA_DIR) + "/model/small.fra
 
 std::string small_text() { return fairer::detail::read_text_file(kSmall); }
 
-// small.framework with one piece of text replaced (the piece must occur exactly once).
-std::string edited(const std::string& from, const std::string& to) {
-    std::string text = small_text();
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    REQUIRE(text.find(from, at + 1) == std::string::npos);
-    return text.replace(at, from.size(), to);
-}
+std::string edited(const std::string& from, const std::string& to) { return fairer_test::edited_file(kSmall, from, to); }
 
-// The full message of the DataError that parsing `text` raises ("" if none is raised).
 std::string error_of(const std::string& text) {
-    try {
-        fairer::parse_framework(text, "bad.framework");
-    } catch (const fairer::DataError& e) {
-        return e.what();
-    }
-    return "";
+    return fairer_test::data_error_of([](const std::string& t, const std::string& n) { return fairer::parse_framework(t, n); }, text, "bad.framework");
 }
 
 }  // namespace
