@@ -49,7 +49,7 @@ from ._core import (
     write_framework,
     write_framework_file,
 )
-from . import io
+from . import io, methods
 
 #: The folder of the embedded default dataset inside this installation.
 DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
@@ -70,6 +70,6 @@ __all__ = [
     "DeprivationLookup", "DeprivationRecord", "Error", "FingertipsIdStatus", "Framework", "IndicatorMeta", "IndicatorStatus",
     "InequalityError", "ObservationTable", "PeriodKind", "PeriodType", "PlaceDeprivation", "Polarity",
     "StatisticsError", "SystemRecommendation", "Theme", "TimePeriod", "ValueType", "YearType", "__version__",
-    "io", "load_default", "parse_areas", "parse_deprivation", "parse_framework", "read_areas", "read_deprivation", "read_framework",
+    "io", "load_default", "methods", "parse_areas", "parse_deprivation", "parse_framework", "read_areas", "read_deprivation", "read_framework",
     "summarise_deprivation", "write_areas", "write_areas_file", "write_framework", "write_framework_file",
 ]

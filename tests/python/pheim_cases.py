@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import math
 import pathlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -66,8 +67,10 @@ def _read(path: pathlib.Path) -> pd.DataFrame:
 
 
 def parse_args(text: str) -> dict:
+    """``name=value`` pairs separated by spaces; a value may itself hold spaces (age labels such as
+    "10 – 14"), so a pair ends only where the next ``name=`` starts."""
     out = {}
-    for part in text.split(" "):
+    for part in re.split(r" +(?=[A-Za-z_][A-Za-z0-9_.]*=)", text.strip()):
         if not part:
             continue
         name, _, value = part.partition("=")
