@@ -17,6 +17,13 @@ void register_standardisation(py::module_& m);
 void register_life_expectancy(py::module_& m);
 void register_inequality(py::module_& m);
 void register_funnels(py::module_& m);
+void register_allocation(py::module_& m);
+void register_allocation_analysis(py::module_& m);
+void register_heat(py::module_& m);
+void register_heat_nonordered(py::module_& m);
+void register_distribution_inequality(py::module_& m);
+void register_monitoring(py::module_& m);
+void register_trends(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "fairer compiled core (private: use the fairer package)";
@@ -32,4 +39,11 @@ PYBIND11_MODULE(_core, m) {
     register_life_expectancy(m);
     register_inequality(m);
     register_funnels(m);
+    register_allocation(m);
+    register_allocation_analysis(m);
+    register_heat(m);
+    register_heat_nonordered(m);
+    register_distribution_inequality(m);
+    register_monitoring(m);
+    register_trends(m);
 }

@@ -172,8 +172,6 @@ inline int r_whole_number_width(double x) {
 inline double r_max(double a, double b) { return std::isnan(a) || std::isnan(b) ? a + b : std::max(a, b); }
 inline double r_min(double a, double b) { return std::isnan(a) || std::isnan(b) ? a + b : std::min(a, b); }
 
-inline std::string row_text(std::size_t i) { return "row " + std::to_string(i + 1); }
-
 // A required column must always match the numerator's length (an empty vector reads as absent);
 // an optional one only when given.
 inline void check_length(FunnelColumn c, std::size_t size, const char* name, bool required = true) {

@@ -3,6 +3,13 @@
 The All Together Fairer (Cheshire and Merseyside) framework, places, LSOA deprivation and
 Beacon indicator data are built in (:func:`load_default`); :mod:`fairer.io` reads and writes
 Fingertips and tidy CSV files and converts to and from pandas.
+
+Areas of work, one module each: :mod:`fairer.methods` (indicator statistics and confidence
+intervals, as PHEindicatormethods), :mod:`fairer.inequality` (WHO HEAT summary measures of
+inequality between subgroups), :mod:`fairer.allocation` and :mod:`fairer.allocation_analysis`
+(proportionate-universalism funding formulas, equity diagnostics, sensitivity and scenarios),
+:mod:`fairer.monitoring` and :mod:`fairer.trends` (benchmark comparisons, trends, progress from
+the baseline, gaps).
 """
 from __future__ import annotations
 
@@ -49,7 +56,11 @@ from ._core import (
     write_framework,
     write_framework_file,
 )
-from . import io, methods
+from . import allocation, allocation_analysis, inequality, io, methods, monitoring, trends
+from .allocation import allocate
+from .inequality import summary_measures
+from .monitoring import compare
+from .trends import recent_trend
 
 #: The folder of the embedded default dataset inside this installation.
 DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
@@ -70,6 +81,8 @@ __all__ = [
     "DeprivationLookup", "DeprivationRecord", "Error", "FingertipsIdStatus", "Framework", "IndicatorMeta", "IndicatorStatus",
     "InequalityError", "ObservationTable", "PeriodKind", "PeriodType", "PlaceDeprivation", "Polarity",
     "StatisticsError", "SystemRecommendation", "Theme", "TimePeriod", "ValueType", "YearType", "__version__",
+    "allocate", "allocation", "allocation_analysis", "compare", "inequality", "monitoring", "recent_trend",
+    "summary_measures", "trends",
     "io", "load_default", "methods", "parse_areas", "parse_deprivation", "parse_framework", "read_areas", "read_deprivation", "read_framework",
     "summarise_deprivation", "write_areas", "write_areas_file", "write_framework", "write_framework_file",
 ]

@@ -135,6 +135,9 @@ inline bool parse_int(std::string_view v, long long& out) {
     return res.ec == std::errc() && res.ptr == v.data() + v.size();
 }
 
+// "row 3" for the 0-based row index 2: error messages count rows from 1, as analysts do.
+inline std::string row_text(std::size_t i) { return "row " + std::to_string(i + 1); }
+
 // Shortest text that reads back as exactly the same double; empty for NaN (missing). Plain
 // decimals for the magnitudes data files hold (100000, not the equally short 1e+05), because
 // analysts read these files by eye; exponents only for very large or very small numbers.

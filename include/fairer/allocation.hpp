@@ -1,0 +1,999 @@
+// Proportionate-universalism allocation engine (specification allocation.md §1–3, §5–8).
+//
+// A fixed budget of T pence is shared among units "universally, but with a scale and intensity
+// proportionate to need" (Marmot, Fair Society Healthy Lives, 2010) with the mechanics of the UK
+// funding formulas (NHS England weighted capitation, the ACRA public-health grant):
+//   1. validate (§3)  2. need index per component (§4, need_index.hpp)  3. blend with a universal
+//   share and target A* (§5)  4. pace-of-change proposal a (§6)  5. floors/caps and the bounded
+//   fit A (§6.4, §7)  6. largest-remainder rounding to whole units Â (§8).
+// Every intermediate vector is kept in AllocationResult as an audit trail. Money is exact: the
+// rounded allocation is int64 pence and sums to the budget to the penny. All totals are exactly
+// rounded sums (detail::DenseExactSum), so every output is invariant under a permutation of the rows.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "fairer/detail/allocation_numerics.hpp"
+#include "fairer/errors.hpp"
+#include "fairer/need_index.hpp"
+
+namespace fairer {
+
+// A column of doubles that either owns its values or views memory owned by the caller (a numpy
+// buffer), so that bindings hand data to the engine without copying. Copies share the values.
+class Column {
+public:
+    Column() = default;
+    Column(std::vector<double> values)  // NOLINT: implicit, so `units.population = {...}` reads naturally
+        : owned_(std::make_shared<const std::vector<double>>(std::move(values))), view_(*owned_) {}
+    Column(std::initializer_list<double> values) : Column(std::vector<double>(values)) {}
+    // A view of n values at data; the caller keeps them alive while the column is used.
+    static Column view(const double* data, std::size_t n) {
+        Column c;
+        c.view_ = ConstSpan(data, n);
+        return c;
+    }
+    std::size_t size() const noexcept { return view_.size(); }
+    bool empty() const noexcept { return view_.empty(); }
+    double operator[](std::size_t i) const noexcept { return view_[i]; }
+    ConstSpan span() const noexcept { return view_; }
+    operator ConstSpan() const noexcept { return view_; }  // NOLINT: a column is usable wherever a span is
+    std::vector<double> to_vector() const { return {view_.begin(), view_.end()}; }
+
+private:
+    std::shared_ptr<const std::vector<double>> owned_;
+    ConstSpan view_;
+};
+
+// §1.1 The units table. Optional columns are empty when absent; money columns (baseline, floor,
+// cap) are in pence. A missing (NaN) floor or cap means "no bound" for that unit.
+struct AllocationUnits {
+    std::vector<std::string> ids;              // unique, non-empty; also the final tie-break of §8
+    Column population;                         // P_i ≥ 0
+    std::vector<std::string> indicator_names;  // names of the indicator columns
+    std::vector<Column> indicators;            // same order as indicator_names
+    std::vector<int> group;                    // 1..G, 1 = highest need (group gradients)
+    Column deprivation;                        // higher = more deprived (diagnostics order)
+    Column cost_factor;                        // C_i > 0 (§5.3)
+    Column baseline;                           // B_i ≥ 0, pence (§6)
+    Column floor;                              // absolute floor, pence
+    Column cap;                                // absolute cap, pence
+
+    // The indicator column called name, or nullptr.
+    const Column* indicator(const std::string& name) const {
+        for (std::size_t k = 0; k < indicator_names.size(); ++k)
+            if (indicator_names[k] == name) return k < indicators.size() ? &indicators[k] : nullptr;
+        return nullptr;
+    }
+    void add_indicator(std::string name, Column values) {
+        indicator_names.push_back(std::move(name));
+        indicators.push_back(std::move(values));
+    }
+};
+
+// Kinds of need specification (§4).
+enum class NeedKind { population, direct, composite, imd, gradient, power };
+
+// One component's need specification (§4). Only the fields of its kind are read.
+struct NeedSpec {
+    NeedKind kind = NeedKind::population;
+    std::string indicator;                  // direct: the index N; power: the positive indicator x
+    double exponent = 1.0;                  // power γ; imd γ (N = IMDlike^γ)
+    std::vector<std::string> indicators;    // composite: indicator columns; imd: domain rank columns
+    std::vector<int> directions;            // composite: +1 higher = more need, −1 lower = more need
+    std::vector<double> weights;            // composite: indicator weights; imd: domain weights (empty =
+                                            // IoD); gradient: explicit group weights w_1..w_G (optional)
+    CompositeTransform transform = CompositeTransform::exp;
+    std::optional<double> beta;             // composite exp: β, or
+    std::optional<double> ratio;            // composite exp: max/min need ratio ρ (exactly one of the two)
+    std::optional<double> slope;            // composite linear: λ
+    double rank_count = 0.0;                // imd: m, the number of units the ranks are among (0 = n)
+    bool renormalise = false;               // imd: divide the domain weights by their sum
+    double epsilon = 1e-6;                  // imd and rank_exp: floor on the index
+    int groups = 10;                        // gradient: G (default deciles)
+    double w_low = 1.0;                     // gradient: weight of group G
+    double w_high = 2.0;                    // gradient: weight of group 1
+    GradientShape shape = GradientShape::linear;
+    bool normalise_weights = false;         // composite/imd: rescale weights instead of error E5
+
+    static NeedSpec population_only() { return {}; }
+    static NeedSpec direct(std::string column) {
+        NeedSpec s;
+        s.kind = NeedKind::direct;
+        s.indicator = std::move(column);
+        return s;
+    }
+    static NeedSpec power(std::string column, double gamma) {
+        NeedSpec s;
+        s.kind = NeedKind::power;
+        s.indicator = std::move(column);
+        s.exponent = gamma;
+        return s;
+    }
+    static NeedSpec gradient(int groups, double w_low, double w_high, GradientShape shape = GradientShape::linear) {
+        NeedSpec s;
+        s.kind = NeedKind::gradient;
+        s.groups = groups;
+        s.w_low = w_low;
+        s.w_high = w_high;
+        s.shape = shape;
+        return s;
+    }
+    static NeedSpec composite(std::vector<std::string> columns, std::vector<int> directions, std::vector<double> weights,
+                              CompositeTransform transform = CompositeTransform::exp) {
+        NeedSpec s;
+        s.kind = NeedKind::composite;
+        s.indicators = std::move(columns);
+        s.directions = std::move(directions);
+        s.weights = std::move(weights);
+        s.transform = transform;
+        return s;
+    }
+    static NeedSpec imd(std::vector<std::string> domain_rank_columns, double rank_count, double gamma = 1.0) {
+        NeedSpec s;
+        s.kind = NeedKind::imd;
+        s.indicators = std::move(domain_rank_columns);
+        s.rank_count = rank_count;
+        s.exponent = gamma;
+        return s;
+    }
+};
+
+// A need component with its weight π_c (§5.1).
+struct Component {
+    std::string name;
+    NeedSpec need;
+    double weight = 1.0;
+};
+
+enum class PaceMode { none, damped, gap_closing };
+enum class Redistribution { proportional, per_capita };
+enum class MissingPolicy { error, mean_impute };
+
+// §6.4 bounds, each optional.
+struct BoundsParameters {
+    std::optional<double> min_growth;             // g_min > −1: floor B_i(1 + g_min)
+    std::optional<double> max_growth;             // g_max: cap B_i(1 + g_max)
+    std::optional<double> max_below_target;       // δ in [0, 1): floor (1 − δ)A*_i
+    std::optional<double> over_target_threshold;  // τ: with over_target_growth, cap B_i(1 + g_cap) if DfT0_i > τ
+    std::optional<double> over_target_growth;     // g_cap
+    Redistribution redistribution = Redistribution::proportional;
+};
+
+// §1.3 parameters with their defaults.
+struct AllocationParameters {
+    double universal_share = 0.0;          // α in [0, 1]
+    std::optional<double> target_ratio;    // ρ: if set, α is calibrated from it (§5.4) instead
+    std::vector<Component> components;     // empty = one component, need = population
+    bool normalise_weights = false;        // rescale component weights instead of error E5
+    bool cost_adjust = false;              // apply cost_factor (§5.3)
+    PaceMode pace = PaceMode::none;
+    double theta = 1.0;                    // damping θ in [0, 1] (§6.2)
+    BoundsParameters bounds;
+    std::int64_t rounding_unit = 100;      // u in pence (1 = penny, 100 = pound)
+    MissingPolicy missing = MissingPolicy::error;
+    std::uint64_t seed = 0;                // §10 Monte Carlo (used by the sensitivity module)
+    std::int64_t draws = 0;
+    double sigma = 0.0;
+};
+
+enum class BoundStatus : std::uint8_t { free, floor, cap };
+
+// §3 E8 feasibility of the bounds: a solution exists iff no L_i > U_i, Σ L ≤ T and T ≤ the
+// largest reachable total (Σ U over units that can move, Σ L over those that cannot).
+struct Feasibility {
+    bool feasible = true;
+    double sum_lower = 0.0;           // smallest reachable total: Σ L of movable units + fixed amounts (pence)
+    double max_reachable = 0.0;       // largest total the bounded fit can reach (pence; +inf if uncapped)
+    std::int64_t budget = 0;          // T (pence)
+    std::vector<std::string> crossed; // units with L_i > U_i
+    std::string message;              // empty when feasible
+};
+
+// The result with its audit trail (§2, §9 per-unit columns). Money is in pence.
+struct AllocationResult {
+    std::vector<std::string> ids;
+    std::vector<double> population;
+    std::vector<std::string> component_names;
+    std::vector<double> component_weights;      // π_c as used (after any normalisation)
+    std::vector<std::vector<double>> need;      // N_c per component (§4)
+    std::vector<double> blended_need;           // Ñ_i = Σ_c π_c N_ci/N̄_c (§5.2; mean_P = 1)
+    std::vector<double> blend_shares;           // b_i (§5.1)
+    std::vector<double> shares;                 // s_i after cost adjustment (§5.3)
+    std::vector<double> target;                 // A*_i = T s_i (§5.5)
+    std::vector<double> rebased_baseline;       // B̃_i (§6.1; empty without pace)
+    std::vector<double> distance_from_target0;  // DfT0_i (§6.1; empty without pace)
+    std::vector<double> proposal;               // a_i (§6)
+    std::vector<double> lower;                  // L_i, whole rounding units (§6.4)
+    std::vector<double> upper;                  // U_i, whole rounding units (+inf = none)
+    std::vector<double> bounded;                // A_i (§7)
+    std::vector<std::int64_t> rounded;          // Â_i (§8), multiples of rounding_unit, Σ = budget
+    std::vector<BoundStatus> bound_status;      // where A_i sits
+    double universal_share = 0.0;               // α used (calibrated if target_ratio was set)
+    double overall_growth = std::numeric_limits<double>::quiet_NaN();  // g (§6.1)
+    double scale = 1.0;                         // κ (proportional) or λ (per_capita) of §7
+    std::int64_t budget = 0;                    // T (pence)
+    std::int64_t rounding_unit = 100;
+    std::size_t at_floor = 0;
+    std::size_t at_cap = 0;
+    Feasibility feasibility;
+    std::vector<std::string> warnings;          // non-fatal findings (§3)
+    std::vector<std::string> need_floored;      // units whose IMD-style index was raised to ε (§4.3)
+};
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks, usable alone.
+
+// §1.2 A budget in pounds to integer pence, T_p = round(100 T). Error E2 if negative, not finite
+// or given with more than 2 decimals.
+inline std::int64_t budget_to_pence(double pounds) {
+    if (!std::isfinite(pounds) || pounds < 0.0)
+        throw AllocationError("E2", "budget " + detail::format_number(pounds) + " must be a finite non-negative amount");
+    const double pence = std::round(pounds * 100.0);
+    if (std::fabs(pounds * 100.0 - pence) > 1e-6 * std::max(1.0, std::fabs(pence)))
+        throw AllocationError("E2", "budget " + detail::format_number(pounds) + " has more than 2 decimals");
+    if (pence > 9.2e18) throw AllocationError("E2", "budget " + detail::format_number(pounds) + " is too large");
+    return static_cast<std::int64_t>(pence);
+}
+
+// §5.4 α calibrated to a per-head ratio ρ between the highest- and lowest-need units (C ≡ 1):
+//   α = (M − ρ m)/(M − ρ m + ρ − 1),  M = max Ñ, m = min Ñ over units with P_i > 0,
+// valid iff 1 ≤ ρ ≤ M/m (else E10). When every unit has the same need (M = m) only ρ = 1 is
+// possible and every α gives the same allocation; α = 1 is returned.
+inline double calibrate_universal_share(ConstSpan blended_need, ConstSpan population, double ratio) {
+    double hi = -std::numeric_limits<double>::infinity();
+    double lo = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < blended_need.size(); ++i)
+        if (population[i] > 0.0) {
+            hi = std::max(hi, blended_need[i]);
+            lo = std::min(lo, blended_need[i]);
+        }
+    if (!(lo > 0.0)) throw AllocationError("E10", "cannot calibrate the universal share: no unit has population");
+    if (!std::isfinite(ratio) || ratio < 1.0 || ratio > hi / lo * (1.0 + 1e-12))
+        throw AllocationError("E10", "target ratio " + detail::format_number(ratio) + " is outside [1, " +
+                                         detail::format_number(hi / lo) + "], the range the need indices allow");
+    if (hi == lo) return 1.0;
+    const double alpha = (hi - ratio * lo) / (hi - ratio * lo + ratio - 1.0);
+    return std::clamp(alpha, 0.0, 1.0);
+}
+
+// §6.2 damped pace of change: a_i = B̃_i + θ (A*_i − B̃_i), B̃_i = B_i T/ΣB (Σ a = T).
+inline std::vector<double> pace_damped(ConstSpan rebased_baseline, ConstSpan target, double theta) {
+    std::vector<double> a(target.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+        a[i] = rebased_baseline[i] + theta * (target[i] - rebased_baseline[i]);
+    return a;
+}
+
+// §6.3 gap-closing pace of change (all growth to the under-funded; the Malawi district formula
+// generalised). ΔT = T − ΣB, gap_i = max(0, A*_i − B_i), ex_i = max(0, B_i − A*_i):
+//   0 ≤ ΔT ≤ G: a = B + ΔT gap/G;   ΔT > G: a = max(A*, B) + (ΔT − G) A*/ΣA*;
+//   −E ≤ ΔT < 0: a = B + ΔT ex/E;   ΔT < −E: a = min(A*, B) + (ΔT + E) A*/ΣA*.
+inline std::vector<double> pace_gap_closing(ConstSpan baseline, ConstSpan target, double budget) {
+    const std::size_t n = target.size();
+    const double sum_b = detail::exact_sum(baseline);
+    const double sum_t = detail::exact_sum(target);
+    const double delta = budget - sum_b;
+    const double gap = detail::exact_sum(n, [&](std::size_t i) { return std::max(0.0, target[i] - baseline[i]); });
+    const double excess = detail::exact_sum(n, [&](std::size_t i) { return std::max(0.0, baseline[i] - target[i]); });
+    std::vector<double> a(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double b = baseline[i];
+        const double t = target[i];
+        if (delta >= 0.0) {
+            if (delta <= gap && gap > 0.0)
+                a[i] = b + delta * std::max(0.0, t - b) / gap;
+            else
+                a[i] = std::max(t, b) + (delta - gap) * t / sum_t;
+        } else {
+            if (-delta <= excess && excess > 0.0)
+                a[i] = b + delta * std::max(0.0, b - t) / excess;
+            else
+                a[i] = std::min(t, b) + (delta + excess) * t / sum_t;
+        }
+    }
+    return a;
+}
+
+// The result of the bounded fit (§7).
+struct BoundedFit {
+    std::vector<double> allocation;         // A_i
+    std::vector<BoundStatus> status;
+    double scale = 0.0;                     // κ or λ
+    Feasibility feasibility;                // the E8 check that preceded the fit
+};
+
+// §3 E8: checks whether Σ clamp(·, L, U) can equal the budget. movable[i] says whether unit i
+// moves with the scale (a_i > 0 for proportional, P_i > 0 for per capita); fixed units sit at
+// clamp(fixed_value_i, L_i, U_i), which counts in both the smallest and the largest total (for
+// proportional fits that is L_i, as in the spec's conditions; a per-capita fit cannot move a
+// zero-population unit, so its proposal counts).
+inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std::vector<char>& movable,
+                                     ConstSpan fixed_value, std::int64_t budget,
+                                     const std::vector<std::string>* ids = nullptr) {
+    Feasibility f;
+    f.budget = budget;
+    const std::size_t n = lower.size();
+    detail::DenseExactSum sl;
+    detail::DenseExactSum reach;
+    bool unbounded = false;
+    bool fixed_above_floor = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (lower[i] > upper[i]) f.crossed.push_back(detail::unit_name(ids, i));
+        if (movable[i]) {
+            sl.add(lower[i]);
+            if (std::isinf(upper[i]))
+                unbounded = true;
+            else
+                reach.add(upper[i]);
+        } else {
+            const double fixed = std::clamp(fixed_value[i], lower[i], std::max(lower[i], upper[i]));
+            if (fixed != lower[i]) fixed_above_floor = true;
+            sl.add(fixed);
+            reach.add(fixed);
+        }
+    }
+    f.sum_lower = sl.value();
+    f.max_reachable = unbounded ? std::numeric_limits<double>::infinity() : reach.value();
+    const double t = static_cast<double>(budget);
+    if (!f.crossed.empty()) {
+        f.feasible = false;
+        f.message = "lower bound above upper bound for " + detail::list_units(f.crossed);
+    } else if (f.sum_lower > t) {
+        f.feasible = false;
+        f.message = std::string(fixed_above_floor ? "the floors, with the fixed amounts of zero-population units,"
+                                                  : "the floors") +
+                    " sum to " + detail::format_number(f.sum_lower) + " pence, more than the budget " +
+                    std::to_string(budget) + " pence";
+    } else if (t > f.max_reachable) {
+        f.feasible = false;
+        f.message = "the budget " + std::to_string(budget) + " pence exceeds the largest reachable total " +
+                    detail::format_number(f.max_reachable) + " pence (caps of units that can grow, floors of the rest)";
+    }
+    return f;
+}
+
+namespace detail {
+
+// Solves Σ_i clamp(o_i + t w_i, L_i, U_i) = T for t by the breakpoint method (§7.2). The sum F
+// is piecewise linear and non-decreasing in t with kinks at (L_i − o_i)/w_i and (U_i − o_i)/w_i
+// (w_i > 0). Instead of sorting all kinks, the kink interval holding the solution is found by
+// selection: F at the median remaining kink tells which half holds it (O(n) per step, O(n log n)
+// in all but with no sort). On that interval the free set Φ is constant and
+//   t = (T − Σ_{i∉Φ} clamp_i − Σ_{i∈Φ} o_i) / Σ_{i∈Φ} w_i
+// with exact sums, so the result does not depend on row order. Units with w_i = 0 sit at
+// clamp(o_i, L_i, U_i). The caller has checked feasibility. smallest_t is the lowest admissible
+// t (0 for κ ≥ 0), used when the floors alone meet the budget.
+inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
+                                    double smallest_t) {
+    const std::size_t n = slope.size();
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> kinks;
+    kinks.reserve(2 * n);
+    std::vector<double> lbk(n, inf);  // kink where unit i leaves its floor
+    std::vector<double> ubk(n, inf);  // kink where unit i reaches its cap
+    DenseExactSum fixed_sum;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (slope[i] > 0.0) {
+            lbk[i] = (lower[i] - offset[i]) / slope[i];
+            kinks.push_back(lbk[i]);
+            if (std::isfinite(upper[i])) {
+                ubk[i] = (upper[i] - offset[i]) / slope[i];
+                kinks.push_back(ubk[i]);
+            }
+            fixed_sum.add(lower[i]);
+        } else {
+            fixed_sum.add(std::clamp(offset[i], lower[i], upper[i]));
+        }
+    }
+    const double at_floors = fixed_sum.value();
+    auto value_at = [&](std::size_t i, double t) {
+        return slope[i] > 0.0 ? std::clamp(offset[i] + t * slope[i], lower[i], upper[i])
+                              : std::clamp(offset[i], lower[i], upper[i]);
+    };
+    double t;
+    if (at_floors >= total) {
+        const double first = kinks.empty() ? 0.0 : *std::min_element(kinks.begin(), kinks.end());
+        t = std::isfinite(smallest_t) ? std::min(smallest_t, first) : first;
+    } else {
+        // Units with a kink inside (prev, next) stay active; the others are settled on the whole
+        // interval (at their floor, at their cap, or free) and enter F through running totals.
+        std::vector<std::size_t> active;
+        active.reserve(n);
+        double settled = 0.0;       // Σ fixed amounts of settled units
+        double settled_slope = 0.0; // Σ w of settled free units
+        for (std::size_t i = 0; i < n; ++i) {
+            if (slope[i] > 0.0)
+                active.push_back(i);
+            else
+                settled += std::clamp(offset[i], lower[i], upper[i]);
+        }
+        double prev = -inf;  // F(prev) < T
+        double next = inf;   // F(next) ≥ T, no kink strictly between
+        // F(t) ≥ T? A plain sum decides unless it is within rounding of T; then an exact sum
+        // over all units does, so that the decision, too, is independent of row order.
+        auto reaches = [&](double t) {
+            double f = settled + t * settled_slope;
+            for (std::size_t i : active) f += std::clamp(offset[i] + t * slope[i], lower[i], upper[i]);
+            if (std::fabs(f - total) > 1e-9 * std::max(1.0, std::fabs(total))) return f >= total;
+            return exact_sum(n, [&](std::size_t i) { return value_at(i, t); }) >= total;
+        };
+        while (!kinks.empty()) {
+            const auto mid = kinks.begin() + static_cast<std::ptrdiff_t>(kinks.size() / 2);
+            std::nth_element(kinks.begin(), mid, kinks.end());
+            const double pivot = *mid;
+            (reaches(pivot) ? next : prev) = pivot;
+            kinks.clear();
+            std::size_t keep = 0;
+            for (std::size_t i : active) {
+                const double lb = lbk[i];
+                const double ub = ubk[i];
+                const bool lb_inside = lb > prev && lb < next;
+                const bool ub_inside = ub > prev && ub < next;
+                if (lb_inside || ub_inside) {
+                    active[keep++] = i;
+                    if (lb_inside) kinks.push_back(lb);
+                    if (ub_inside) kinks.push_back(ub);
+                } else if (lb >= next) {
+                    settled += lower[i];
+                } else if (ub <= prev) {
+                    settled += upper[i];
+                } else {
+                    settled += offset[i];
+                    settled_slope += slope[i];
+                }
+            }
+            active.resize(keep);
+        }
+        DenseExactSum fixed;
+        DenseExactSum free_slope;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!(slope[i] > 0.0)) {
+                fixed.add(std::clamp(offset[i], lower[i], upper[i]));
+                continue;
+            }
+            if (lbk[i] >= next) {
+                fixed.add(lower[i]);
+            } else if (ubk[i] <= prev) {
+                fixed.add(upper[i]);
+            } else {
+                fixed.add(offset[i]);
+                free_slope.add(slope[i]);
+            }
+        }
+        const double w = free_slope.value();
+        // With no free unit F is flat between the kinks, which only rounding of a kink can cause;
+        // the spec's first breakpoint with F ≥ T (next) is then the answer, not an arbitrary t.
+        t = w > 0.0 ? (total - fixed.value()) / w : (std::isfinite(next) ? next : (std::isfinite(prev) ? prev : 0.0));
+    }
+    BoundedFit fit;
+    fit.allocation.resize(n);
+    fit.status.resize(n);
+    fit.scale = t;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = offset[i] + t * slope[i];
+        if (x <= lower[i]) {
+            fit.allocation[i] = lower[i];
+            fit.status[i] = BoundStatus::floor;
+        } else if (x >= upper[i]) {
+            fit.allocation[i] = upper[i];
+            fit.status[i] = BoundStatus::cap;
+        } else {
+            fit.allocation[i] = x;
+            fit.status[i] = BoundStatus::free;
+        }
+    }
+    return fit;
+}
+
+}  // namespace detail
+
+// §7 bounded fit. proportional: A_i = clamp(κ a_i, L_i, U_i) with the smallest κ ≥ 0 such that
+// Σ A = T; per_capita: A_i = clamp(a_i + λ P_i, L_i, U_i). Solved exactly by breakpoints (§7.2),
+// which also handles the case where every unit is clamped at once (Example 5b). Error E8 with
+// the conflicting totals when no solution exists.
+inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upper, std::int64_t budget,
+                              Redistribution mode = Redistribution::proportional, ConstSpan population = {},
+                              const std::vector<std::string>* ids = nullptr) {
+    const std::size_t n = proposal.size();
+    if (lower.size() != n || upper.size() != n || (mode == Redistribution::per_capita && population.size() != n))
+        throw AllocationError("E1", "bounded fit: the proposal, bounds and populations differ in length");
+    std::vector<char> movable(n);
+    for (std::size_t i = 0; i < n; ++i)
+        movable[i] = mode == Redistribution::proportional ? proposal[i] > 0.0 : population[i] > 0.0;
+    std::vector<double> zeros(n, 0.0);
+    const ConstSpan fixed = mode == Redistribution::proportional ? ConstSpan(zeros) : proposal;
+    const Feasibility f = check_feasibility(lower, upper, movable, fixed, budget, ids);
+    if (!f.feasible) throw AllocationError("E8", "infeasible bounds: " + f.message, f.crossed);
+    BoundedFit fit = mode == Redistribution::proportional
+                         ? detail::solve_breakpoints(zeros, proposal, lower, upper, static_cast<double>(budget), 0.0)
+                         : detail::solve_breakpoints(proposal, population, lower, upper, static_cast<double>(budget),
+                                                     -std::numeric_limits<double>::infinity());
+    fit.feasibility = f;
+    return fit;
+}
+
+// §8 Largest remainder (Hamilton) rounding of amounts (in minor units) to multiples of unit so
+// that the result sums to total exactly. Quotas q_i = A_i/u are rescaled so Σ q = total/u,
+// snapped to an integer within min(1e-9·max(1, |q|), 0.25/n), floored, and the R = total/u − Σ⌊q⌋ leftover
+// units go to the largest remainders. Ties (remainders equal to 12 decimals) go to the larger
+// quota, then to the smaller id in byte order, so they never depend on row order. Whole-unit
+// bounds met by the amounts are kept (§8.3). Error E2 for a bad unit or total; E99 if the
+// remainder count is out of range (an internal fault).
+inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64_t total, std::int64_t unit,
+                                                   const std::vector<std::string>& ids) {
+    const std::size_t n = amounts.size();
+    if (unit < 1) throw AllocationError("E2", "rounding unit " + std::to_string(unit) + " must be at least 1");
+    if (total < 0 || total % unit != 0)
+        throw AllocationError("E2", "total " + std::to_string(total) + " is negative or not a multiple of the rounding unit " +
+                                        std::to_string(unit));
+    if (ids.size() != n) throw AllocationError("E1", "largest remainder: ids and amounts differ in length");
+    if (n == 0) {
+        if (total != 0) throw AllocationError("E1", "no units to round into");
+        return {};
+    }
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!(amounts[i] >= 0.0) || !std::isfinite(amounts[i])) bad.push_back(ids[i]);
+    if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
+    const double units_total = static_cast<double>(total / unit);
+    const double sum = detail::exact_sum(amounts) / static_cast<double>(unit);
+    if (!(sum > 0.0) && total > 0) throw AllocationError("E4", "cannot round: every amount is 0 but the total is not");
+    const double factor = sum > 0.0 ? units_total / sum : 0.0;
+    std::vector<double> q(n);
+    std::vector<std::int64_t> whole(n);
+    std::vector<double> rem(n);
+    std::int64_t floor_sum = 0;
+    // The relative snap tolerance is capped at 0.25/n units: for quotas above ~1e8 units, 1e-9·|q|
+    // would reach a whole unit and snapping would then push Σ⌊q⌋ past the total. With the cap the
+    // snapped-up units' remainders alone exceed their count minus 1/4, so R stays ≥ 0.
+    const double snap_cap = 0.25 / static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        double x = amounts[i] / static_cast<double>(unit) * factor;
+        const double nearest = std::round(x);
+        if (std::fabs(x - nearest) <= std::min(1e-9 * std::max(1.0, std::fabs(x)), snap_cap)) x = nearest;
+        q[i] = x;
+        const double f = std::floor(x);
+        whole[i] = static_cast<std::int64_t>(f);
+        rem[i] = x - f;
+        floor_sum += whole[i];
+    }
+    const std::int64_t leftover = total / unit - floor_sum;
+    if (leftover < 0 || leftover >= static_cast<std::int64_t>(n))
+        throw AllocationError("E99", "internal error in largest remainder: " + std::to_string(leftover) +
+                                         " units left over for " + std::to_string(n) + " units");
+    if (leftover > 0) {
+        struct Candidate {
+            std::int64_t key;  // remainder to 12 decimals
+            double quota;
+            std::size_t row;
+        };
+        std::vector<Candidate> c(n);
+        for (std::size_t i = 0; i < n; ++i) c[i] = {static_cast<std::int64_t>(rem[i] * 1e12 + 0.5), q[i], i};
+        auto before = [&](const Candidate& a, const Candidate& b) {
+            if (a.key != b.key) return a.key > b.key;
+            if (a.quota != b.quota) return a.quota > b.quota;
+            return ids[a.row] < ids[b.row];
+        };
+        const auto cut = c.begin() + leftover;
+        std::nth_element(c.begin(), cut - 1, c.end(), before);
+        for (auto it = c.begin(); it != cut; ++it) whole[it->row] += 1;
+    }
+    for (auto& w : whole) w *= unit;
+    return whole;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+inline std::vector<double> impute_column(ConstSpan x, ConstSpan population, MissingPolicy missing, const std::string& name,
+                                         const std::vector<std::string>& ids, std::vector<std::string>& warnings) {
+    std::vector<std::string> missing_units;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (std::isnan(x[i])) missing_units.push_back(ids[i]);
+    std::vector<double> out(x.begin(), x.end());
+    if (missing_units.empty()) return out;
+    if (missing == MissingPolicy::error)
+        throw AllocationError("E4", "indicator '" + name + "' is missing for " + list_units(missing_units) +
+                                        " (set missing = mean_impute to impute)",
+                              missing_units);
+    DenseExactSum px;
+    DenseExactSum pp;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (!std::isnan(x[i])) {
+            px.add(population[i] * x[i]);
+            pp.add(population[i]);
+        }
+    if (!(pp.value() > 0.0))
+        throw AllocationError("E4", "indicator '" + name + "' cannot be imputed: no populated unit has a value",
+                              missing_units);
+    const double mean = px.value() / pp.value();
+    for (double& v : out)
+        if (std::isnan(v)) v = mean;
+    warnings.push_back("indicator '" + name + "': " + std::to_string(missing_units.size()) +
+                       " missing values imputed by the population-weighted mean " + format_number(mean) + " (" +
+                       list_units(missing_units) + ")");
+    return out;
+}
+
+inline const Column& require_column(const AllocationUnits& u, const std::string& name, const std::string& component) {
+    const Column* c = u.indicator(name);
+    if (c == nullptr)
+        throw AllocationError("E6", "component '" + component + "' uses indicator '" + name + "', which is not a column");
+    return *c;
+}
+
+// §4: the need index of one component, checked positive and finite (E4).
+inline std::vector<double> component_need(const AllocationUnits& u, const Component& comp, MissingPolicy missing,
+                                          std::vector<std::string>& warnings, std::vector<std::string>& floored) {
+    const NeedSpec& spec = comp.need;
+    const std::size_t n = u.ids.size();
+    const auto* ids = &u.ids;
+    std::vector<double> need;
+    switch (spec.kind) {
+        case NeedKind::population:
+            need.assign(n, 1.0);
+            break;
+        case NeedKind::direct:
+            need = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing, spec.indicator, u.ids,
+                                 warnings);
+            break;
+        case NeedKind::power: {
+            const auto x = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing,
+                                         spec.indicator, u.ids, warnings);
+            need = power_need_index(x, spec.exponent, ids);
+            break;
+        }
+        case NeedKind::composite: {
+            std::vector<std::vector<double>> cols;
+            for (const auto& name : spec.indicators)
+                cols.push_back(impute_column(require_column(u, name, comp.name), u.population, missing, name, u.ids, warnings));
+            std::vector<ConstSpan> spans(cols.begin(), cols.end());
+            const auto score = composite_score(u.population, spans, spec.directions, spec.weights,
+                                               spec.normalise_weights, ids, &spec.indicators);
+            switch (spec.transform) {
+                case CompositeTransform::exp: {
+                    if (spec.beta.has_value() == spec.ratio.has_value())
+                        throw AllocationError("E6", "component '" + comp.name +
+                                                        "': give exactly one of beta and ratio for the exponential map");
+                    const double beta = spec.beta ? *spec.beta : calibrate_exponent(score, *spec.ratio);
+                    need = exp_need_index(score, u.population, beta);
+                    break;
+                }
+                case CompositeTransform::linear:
+                    if (!spec.slope)
+                        throw AllocationError("E6", "component '" + comp.name + "': the linear map needs a slope");
+                    need = linear_need_index(score, *spec.slope, ids);
+                    break;
+                case CompositeTransform::rank_exp: {
+                    std::vector<std::size_t> rows;
+                    need = rank_exp_need_index(score, spec.epsilon, &rows, ids);
+                    for (auto r : rows) floored.push_back(u.ids[r]);
+                    break;
+                }
+            }
+            break;
+        }
+        case NeedKind::imd: {
+            std::vector<std::vector<double>> cols;
+            for (const auto& name : spec.indicators)
+                cols.push_back(impute_column(require_column(u, name, comp.name), u.population, missing, name, u.ids, warnings));
+            std::vector<ConstSpan> spans(cols.begin(), cols.end());
+            const std::vector<double> w =
+                spec.weights.empty() ? std::vector<double>(iod_domain_weights.begin(), iod_domain_weights.end()) : spec.weights;
+            const double wsum = exact_sum(w);
+            if (!spec.renormalise && std::fabs(wsum - 1.0) > 1e-9)
+                warnings.push_back("component '" + comp.name + "': IoD domain weights sum to " + format_number(wsum) +
+                                   ", used as published");
+            const double m = spec.rank_count > 0.0 ? spec.rank_count : static_cast<double>(n);
+            const auto combined = imd_combine(spans, m, w, spec.renormalise, ids);
+            if (!(spec.exponent > 0.0) || !std::isfinite(spec.exponent))
+                throw AllocationError("E6", "component '" + comp.name + "': IMD exponent must be > 0");
+            need.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                need[i] = std::pow(combined[i], spec.exponent);
+                if (need[i] < spec.epsilon) {
+                    need[i] = spec.epsilon;
+                    floored.push_back(u.ids[i]);
+                }
+            }
+            break;
+        }
+        case NeedKind::gradient: {
+            if (u.group.empty())
+                throw AllocationError("E6", "component '" + comp.name + "' is a group gradient but the units have no group");
+            const std::vector<double> w =
+                spec.weights.empty() ? gradient_weights(spec.groups, spec.w_low, spec.w_high, spec.shape) : spec.weights;
+            if (w.size() < 2) throw AllocationError("E6", "component '" + comp.name + "': a gradient needs at least 2 groups");
+            const int groups = static_cast<int>(w.size());
+            std::vector<std::string> bad;
+            need.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const int g = u.group[i];
+                if (g < 1 || g > groups) {
+                    bad.push_back(u.ids[i]);
+                    continue;
+                }
+                need[i] = w[static_cast<std::size_t>(g - 1)];
+            }
+            if (!bad.empty())
+                throw AllocationError("E6", "group outside 1.." + std::to_string(groups) + " for " + list_units(bad), bad);
+            break;
+        }
+    }
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!(need[i] > 0.0) || !std::isfinite(need[i])) bad.push_back(u.ids[i]);
+    if (!bad.empty())
+        throw AllocationError("E4", "component '" + comp.name + "': need index is not positive and finite for " +
+                                        list_units(bad),
+                              bad);
+    return need;
+}
+
+inline void check_units(const AllocationUnits& u) {
+    const std::size_t n = u.ids.size();
+    if (n == 0) throw AllocationError("E1", "no units");
+    auto same = [&](std::size_t size, const char* what, bool optional) {
+        if ((optional && size == 0) || size == n) return;
+        throw AllocationError("E1", std::string("column '") + what + "' has " + std::to_string(size) + " values for " +
+                                        std::to_string(n) + " units");
+    };
+    same(u.population.size(), "population", false);
+    if (u.indicators.size() != u.indicator_names.size())
+        throw AllocationError("E1", "indicator names and columns differ in number");
+    for (std::size_t k = 0; k < u.indicators.size(); ++k) same(u.indicators[k].size(), u.indicator_names[k].c_str(), false);
+    same(u.group.size(), "group", true);
+    same(u.deprivation.size(), "deprivation", true);
+    same(u.cost_factor.size(), "cost_factor", true);
+    same(u.baseline.size(), "baseline", true);
+    same(u.floor.size(), "floor", true);
+    same(u.cap.size(), "cap", true);
+    // Duplicate ids by open addressing over string views: no per-id allocation.
+    std::vector<std::string> empty_or_dup;
+    std::size_t capacity = 16;
+    while (capacity < 2 * n) capacity *= 2;
+    std::vector<std::uint32_t> slots(capacity, 0);
+    const std::hash<std::string_view> hash;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string_view id = u.ids[i];
+        if (id.empty()) {
+            empty_or_dup.push_back("row " + std::to_string(i));
+            continue;
+        }
+        std::size_t h = hash(id) & (capacity - 1);
+        bool duplicate = false;
+        while (slots[h] != 0) {
+            if (u.ids[slots[h] - 1] == id) {
+                duplicate = true;
+                break;
+            }
+            h = (h + 1) & (capacity - 1);
+        }
+        if (duplicate)
+            empty_or_dup.push_back(u.ids[i]);
+        else
+            slots[h] = static_cast<std::uint32_t>(i + 1);
+    }
+    if (!empty_or_dup.empty())
+        throw AllocationError("E1", "ids must be unique and non-empty: " + list_units(empty_or_dup), empty_or_dup);
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!(u.population[i] >= 0.0) || !std::isfinite(u.population[i])) bad.push_back(u.ids[i]);
+    if (!bad.empty())
+        throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
+    if (!(exact_sum(u.population) > 0.0)) throw AllocationError("E3", "total population is 0");
+    if (!u.cost_factor.empty()) {
+        for (std::size_t i = 0; i < n; ++i)
+            if (!(u.cost_factor[i] > 0.0) || !std::isfinite(u.cost_factor[i])) bad.push_back(u.ids[i]);
+        if (!bad.empty())
+            throw AllocationError("E6", "cost factor must be positive and finite; it is not for " + list_units(bad), bad);
+    }
+    auto money = [&](const Column& c, const char* what) {
+        for (std::size_t i = 0; i < c.size(); ++i)
+            if (c[i] < 0.0 || std::isinf(c[i])) bad.push_back(u.ids[i]);
+        if (!bad.empty())
+            throw AllocationError("E6", std::string(what) + " must be non-negative and finite (or missing); it is not for " +
+                                            list_units(bad),
+                                  bad);
+    };
+    money(u.floor, "floor");
+    money(u.cap, "cap");
+}
+
+inline void check_range(bool ok, const std::string& what) {
+    if (!ok) throw AllocationError("E6", what);
+}
+
+inline void check_parameters(const AllocationParameters& p) {
+    check_range(p.universal_share >= 0.0 && p.universal_share <= 1.0,
+                "universal share " + format_number(p.universal_share) + " is outside [0, 1]");
+    if (p.target_ratio)
+        check_range(*p.target_ratio >= 1.0, "target ratio " + format_number(*p.target_ratio) + " is below 1");
+    check_range(p.theta >= 0.0 && p.theta <= 1.0, "pace theta " + format_number(p.theta) + " is outside [0, 1]");
+    const auto& b = p.bounds;
+    if (b.min_growth)
+        check_range(*b.min_growth > -1.0 && std::isfinite(*b.min_growth),
+                    "min_growth " + format_number(*b.min_growth) + " must be above -1");
+    if (b.max_growth)
+        check_range(*b.max_growth > -1.0 && std::isfinite(*b.max_growth),
+                    "max_growth " + format_number(*b.max_growth) + " must be above -1");
+    if (b.max_below_target)
+        check_range(*b.max_below_target >= 0.0 && *b.max_below_target < 1.0,
+                    "max_below_target " + format_number(*b.max_below_target) + " is outside [0, 1)");
+    check_range(b.over_target_threshold.has_value() == b.over_target_growth.has_value(),
+                "over_target_threshold and over_target_growth go together");
+    if (b.over_target_growth)
+        check_range(*b.over_target_growth > -1.0 && std::isfinite(*b.over_target_growth) &&
+                        std::isfinite(*b.over_target_threshold),
+                    "over_target_growth " + format_number(*b.over_target_growth) + " must be above -1");
+    const bool pace_bounds = b.min_growth || b.max_growth || b.max_below_target || b.over_target_growth;
+    check_range(!pace_bounds || p.pace != PaceMode::none,
+                "growth and distance-from-target bounds need a pace-of-change mode (damped or gap_closing)");
+}
+
+}  // namespace detail
+
+// Runs the pipeline of §2 steps 1–6 (validation, need, blend, pace, bounds, rounding) on the
+// units for a budget in pence. Errors: AllocationError E1–E8, E10 as in §3.
+inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budget_pence, const AllocationParameters& params) {
+    using detail::exact_sum;
+    using detail::format_number;
+    detail::check_units(units);
+    const std::size_t n = units.ids.size();
+    const std::int64_t u = params.rounding_unit;
+    if (u < 1) throw AllocationError("E2", "rounding unit " + std::to_string(u) + " must be at least 1");
+    if (budget_pence < 0) throw AllocationError("E2", "budget " + std::to_string(budget_pence) + " pence is negative");
+    if (budget_pence % u != 0)
+        throw AllocationError("E2", "budget " + std::to_string(budget_pence) + " pence is not a multiple of the rounding unit " +
+                                        std::to_string(u) + " pence");
+    detail::check_parameters(params);
+
+    AllocationResult r;
+    r.ids = units.ids;
+    r.population = units.population.to_vector();
+    r.budget = budget_pence;
+    r.rounding_unit = u;
+    const ConstSpan pop = units.population;
+    const double total_pop = exact_sum(pop);
+    const double T = static_cast<double>(budget_pence);
+
+    // §4–5: need per component and the blend.
+    std::vector<Component> comps = params.components;
+    if (comps.empty()) comps.push_back({"population", NeedSpec{}, 1.0});
+    {
+        std::vector<std::string> bad;
+        detail::DenseExactSum ws;
+        for (const auto& c : comps) {
+            if (!(c.weight >= 0.0) || !std::isfinite(c.weight)) bad.push_back(c.name);
+            ws.add(c.weight);
+        }
+        if (!bad.empty())
+            throw AllocationError("E5", "component weights must be non-negative: " + detail::list_units(bad));
+        const double total_w = ws.value();
+        if (!(total_w > 0.0)) throw AllocationError("E5", "component weights sum to 0");
+        if (!params.normalise_weights && std::fabs(total_w - 1.0) > 1e-9)
+            throw AllocationError("E5", "component weights sum to " + format_number(total_w) +
+                                            ", not 1 (set normalise_weights to rescale them)");
+        for (auto& c : comps) c.weight /= total_w;
+    }
+    r.blended_need.assign(n, 0.0);
+    std::vector<std::vector<double>> share_terms;
+    for (const auto& c : comps) {
+        auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored);
+        const double pn = exact_sum(n, [&](std::size_t i) { return pop[i] * need[i]; });
+        if (!(pn > 0.0))
+            throw AllocationError("E3", "component '" + c.name + "': the population-weighted need sums to 0");
+        const double mean_need = pn / total_pop;
+        for (std::size_t i = 0; i < n; ++i) r.blended_need[i] += c.weight * need[i] / mean_need;
+        r.component_names.push_back(c.name);
+        r.component_weights.push_back(c.weight);
+        r.need.push_back(std::move(need));
+    }
+    const double alpha =
+        params.target_ratio ? calibrate_universal_share(r.blended_need, pop, *params.target_ratio) : params.universal_share;
+    r.universal_share = alpha;
+    // b_i = (P_i/ΣP)·[α + (1 − α) Ñ_i], the closed form of §5.2, identical to the sum of §5.1.
+    r.blend_shares.resize(n);
+    for (std::size_t i = 0; i < n; ++i) r.blend_shares[i] = pop[i] / total_pop * (alpha + (1.0 - alpha) * r.blended_need[i]);
+    if (params.cost_adjust) {
+        if (units.cost_factor.empty()) throw AllocationError("E6", "cost_adjust is set but the units have no cost_factor");
+        const double cb = exact_sum(n, [&](std::size_t i) { return units.cost_factor[i] * r.blend_shares[i]; });
+        r.shares.resize(n);
+        for (std::size_t i = 0; i < n; ++i) r.shares[i] = units.cost_factor[i] * r.blend_shares[i] / cb;
+    } else {
+        const double sb = exact_sum(r.blend_shares);
+        r.shares.resize(n);
+        for (std::size_t i = 0; i < n; ++i) r.shares[i] = r.blend_shares[i] / sb;
+    }
+    r.target.resize(n);
+    for (std::size_t i = 0; i < n; ++i) r.target[i] = T * r.shares[i];
+
+    // §6: pace of change.
+    const bool pace = params.pace != PaceMode::none;
+    if (pace) {
+        if (units.baseline.empty()) throw AllocationError("E7", "pace of change needs a baseline");
+        std::vector<std::string> bad;
+        for (std::size_t i = 0; i < n; ++i)
+            if (!(units.baseline[i] >= 0.0) || !std::isfinite(units.baseline[i])) bad.push_back(units.ids[i]);
+        if (!bad.empty())
+            throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
+                                  bad);
+        const double sum_b = exact_sum(units.baseline);
+        if (!(sum_b > 0.0)) throw AllocationError("E7", "the baseline sums to 0");
+        r.overall_growth = T / sum_b - 1.0;
+        r.rebased_baseline.resize(n);
+        r.distance_from_target0.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            r.rebased_baseline[i] = units.baseline[i] * T / sum_b;
+            r.distance_from_target0[i] = (r.rebased_baseline[i] - r.target[i]) / r.target[i];
+        }
+        r.proposal = params.pace == PaceMode::damped ? pace_damped(r.rebased_baseline, r.target, params.theta)
+                                                     : pace_gap_closing(units.baseline, r.target, T);
+        std::size_t far = 0;
+        for (double d : r.distance_from_target0)
+            if (std::fabs(d) > 0.5) ++far;
+        if (far > 0)
+            r.warnings.push_back(std::to_string(far) + " units have a rebased baseline more than 50% from target");
+    } else {
+        r.proposal = r.target;
+    }
+
+    // §6.4: bounds, in whole rounding units.
+    const double ud = static_cast<double>(u);
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto& bp = params.bounds;
+    r.lower.assign(n, 0.0);
+    r.upper.assign(n, inf);
+    std::size_t zero_pop_floor = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        double lo = 0.0;
+        double hi = inf;
+        if (!units.floor.empty() && !std::isnan(units.floor[i])) lo = std::max(lo, units.floor[i]);
+        if (!units.cap.empty() && !std::isnan(units.cap[i])) hi = std::min(hi, units.cap[i]);
+        if (pace) {
+            const double b = units.baseline[i];
+            if (bp.min_growth) lo = std::max(lo, b * (1.0 + *bp.min_growth));
+            if (bp.max_below_target) lo = std::max(lo, (1.0 - *bp.max_below_target) * r.target[i]);
+            if (bp.max_growth) hi = std::min(hi, b * (1.0 + *bp.max_growth));
+            if (bp.over_target_growth && r.distance_from_target0[i] > *bp.over_target_threshold)
+                hi = std::min(hi, b * (1.0 + *bp.over_target_growth));
+        }
+        r.lower[i] = ud * std::ceil(lo / ud - 1e-9);
+        if (std::isfinite(hi)) r.upper[i] = ud * std::floor(hi / ud + 1e-9);
+        if (pop[i] == 0.0 && r.lower[i] > 0.0) ++zero_pop_floor;
+    }
+    if (zero_pop_floor > 0)
+        r.warnings.push_back(std::to_string(zero_pop_floor) + " units with zero population have a floor above 0");
+
+    // §7: bounded fit.
+    BoundedFit fit = bounded_fit(r.proposal, r.lower, r.upper, budget_pence, bp.redistribution, pop, &r.ids);
+    r.feasibility = std::move(fit.feasibility);
+    r.bounded = std::move(fit.allocation);
+    r.bound_status = std::move(fit.status);
+    r.scale = fit.scale;
+    for (auto s : r.bound_status) {
+        if (s == BoundStatus::floor) ++r.at_floor;
+        if (s == BoundStatus::cap) ++r.at_cap;
+    }
+
+    // §8: rounding.
+    r.rounded = largest_remainder(r.bounded, budget_pence, u, r.ids);
+    return r;
+}
+
+}  // namespace fairer

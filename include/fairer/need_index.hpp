@@ -1,0 +1,274 @@
+// Need indices for the allocation engine (specification allocation.md §4): the positive
+// per-unit index N_i that scales a unit's population in a weighted funding formula.
+//
+// Every function here is a single method with its formula and reference. Errors are
+// fairer::AllocationError with the specification's codes (E4 bad index, E5 bad weights, E6 a
+// parameter out of range, E9 a zero-variance indicator, E10 an impossible calibration), naming
+// the offending units by id when the caller passes ids (else by 0-based row).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fairer/detail/allocation_numerics.hpp"
+#include "fairer/errors.hpp"
+
+namespace fairer {
+
+using ConstSpan = detail::Span<double>;
+
+// Shape of a group gradient (§4.4).
+enum class GradientShape { linear, geometric };
+
+// How a composite z-score S is mapped to a positive need index (§4.2).
+enum class CompositeTransform { exp, linear, rank_exp };
+
+// IoD 2019 domain weights (MHCLG, English Indices of Deprivation 2019 Technical Report, table
+// 3.1): income, employment, education, health, crime, barriers to housing and services, living
+// environment. They sum to 0.999 as published; IoD 2025 reportedly keeps them.
+inline constexpr std::array<double, 7> iod_domain_weights{0.225, 0.225, 0.135, 0.135, 0.093, 0.093, 0.093};
+
+// The IoD exponential transformation (Noble et al., English Indices of Deprivation 2019
+// Technical Report, §3.6): X = −23·ln(1 − R·(1 − e^(−100/23))) for a rank fraction R in [0, 1]
+// (R = 1 most deprived). It maps R = 1 to 100 and R = 0 to 0, stretching the deprived tail so
+// that a domain cannot be fully compensated by another.
+inline double imd_exponential_transform(double rank_fraction) {
+    if (!(rank_fraction >= 0.0 && rank_fraction <= 1.0))
+        throw AllocationError("E6", "IMD transform: rank fraction " + detail::format_number(rank_fraction) +
+                                        " is outside [0, 1]");
+    return -23.0 * std::log1p(-rank_fraction * -std::expm1(-100.0 / 23.0));
+}
+
+// The transform of a rank among m units (rank 1 = most deprived): R = (m − rank + 1)/m (§4.3).
+inline double imd_rank_transform(double rank, double m) {
+    if (!(m >= 1.0) || !(rank >= 1.0 && rank <= m))
+        throw AllocationError("E6", "IMD transform: rank " + detail::format_number(rank) + " is outside 1.." +
+                                        detail::format_number(m));
+    return imd_exponential_transform((m - rank + 1.0) / m);
+}
+
+// Ranks with rank 1 for the largest value (the most deprived / highest need); tied values share
+// the average of the ranks they span, so the result does not depend on row order. NaN values
+// get an error E4 naming the unit.
+inline std::vector<double> average_ranks(ConstSpan values, const std::vector<std::string>* ids = nullptr) {
+    const std::size_t n = values.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    for (std::size_t i = 0; i < n; ++i)
+        if (std::isnan(values[i]))
+            throw AllocationError("E4", "cannot rank a missing value for unit " + detail::unit_name(ids, i),
+                                  {detail::unit_name(ids, i)});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] > values[b]; });
+    std::vector<double> ranks(n);
+    for (std::size_t start = 0; start < n;) {
+        std::size_t end = start + 1;
+        while (end < n && values[order[end]] == values[order[start]]) ++end;
+        const double avg = 0.5 * static_cast<double>(start + 1 + end);
+        for (std::size_t k = start; k < end; ++k) ranks[order[k]] = avg;
+        start = end;
+    }
+    return ranks;
+}
+
+// The IMD-style combination of domain ranks (§4.3): IMDlike_i = Σ_d ω_d X(R_di), where R_di is
+// the rank fraction of unit i in domain d among m units (m = the national count when the ranks
+// are national, e.g. 32,844 LSOAs for IoD 2019). Defaults: the IoD weights used as published
+// (sum 0.999); renormalise = true divides by Σω. domain_ranks[d][i] is the rank of unit i.
+inline std::vector<double> imd_combine(const std::vector<ConstSpan>& domain_ranks, double m,
+                                       ConstSpan weights = ConstSpan(iod_domain_weights.data(), iod_domain_weights.size()),
+                                       bool renormalise = false, const std::vector<std::string>* ids = nullptr) {
+    if (domain_ranks.empty() || weights.size() != domain_ranks.size())
+        throw AllocationError("E5", "IMD combination: " + std::to_string(domain_ranks.size()) + " domains but " +
+                                        std::to_string(weights.size()) + " weights");
+    double total = 0.0;
+    for (double w : weights) {
+        if (!(w >= 0.0) || !std::isfinite(w))
+            throw AllocationError("E5", "IMD combination: domain weight " + detail::format_number(w) + " is negative");
+        total += w;
+    }
+    if (!(total > 0.0)) throw AllocationError("E5", "IMD combination: domain weights sum to 0");
+    const double scale = renormalise ? 1.0 / total : 1.0;
+    const std::size_t n = domain_ranks.front().size();
+    std::vector<double> out(n, 0.0);
+    for (std::size_t d = 0; d < domain_ranks.size(); ++d) {
+        if (domain_ranks[d].size() != n) throw AllocationError("E1", "IMD combination: domain columns differ in length");
+        for (std::size_t i = 0; i < n; ++i) {
+            const double r = domain_ranks[d][i];
+            if (!(r >= 1.0 && r <= m))
+                throw AllocationError("E4", "IMD combination: domain " + std::to_string(d + 1) + " rank " +
+                                                detail::format_number(r) + " of unit " + detail::unit_name(ids, i) +
+                                                " is outside 1.." + detail::format_number(m),
+                                      {detail::unit_name(ids, i)});
+            out[i] += weights[d] * scale * imd_rank_transform(r, m);
+        }
+    }
+    return out;
+}
+
+// Group gradient weights (§4.4) for groups g = 1 (highest need) .. G (lowest):
+//   linear     w_g = w_low + (w_high − w_low)·(G − g)/(G − 1)
+//   geometric  w_g = w_low·(w_high/w_low)^((G − g)/(G − 1))
+// e.g. deprivation deciles weighted 2.0 down to 1.0 (w_low = 1, w_high = 2), or the ACRA 2012
+// public-health SMR groups with top = 3 × bottom. Element g−1 of the result is w_g.
+inline std::vector<double> gradient_weights(int groups, double w_low, double w_high,
+                                            GradientShape shape = GradientShape::linear) {
+    if (groups < 2) throw AllocationError("E6", "group gradient needs at least 2 groups, got " + std::to_string(groups));
+    if (!(w_low > 0.0) || !(w_high > 0.0) || !std::isfinite(w_low) || !std::isfinite(w_high))
+        throw AllocationError("E6", "group gradient weights must be positive and finite (w_low " +
+                                        detail::format_number(w_low) + ", w_high " + detail::format_number(w_high) + ")");
+    std::vector<double> w(static_cast<std::size_t>(groups));
+    const double span = static_cast<double>(groups - 1);
+    for (int g = 1; g <= groups; ++g) {
+        const double t = static_cast<double>(groups - g) / span;
+        w[static_cast<std::size_t>(g - 1)] =
+            shape == GradientShape::linear ? w_low + (w_high - w_low) * t : w_low * std::pow(w_high / w_low, t);
+    }
+    return w;
+}
+
+// Population-weighted composite z-score (§4.2):
+//   m_k = mean_P(x_k),  s_k = sqrt(mean_P((x_k − m_k)²))   (ddof 0)
+//   z_ik = d_k (x_ik − m_k)/s_k,   S_i = Σ_k w_k z_ik       (so mean_P(S) = 0)
+// directions d_k are +1 (higher value = more need) or −1; weights w_k ≥ 0 must sum to 1 within
+// 1e-9 (E5) unless normalise is true. A zero standard deviation is error E9; a missing value E4
+// (impute before calling if a policy allows it).
+inline std::vector<double> composite_score(ConstSpan population, const std::vector<ConstSpan>& indicators,
+                                           const std::vector<int>& directions, ConstSpan weights,
+                                           bool normalise = false, const std::vector<std::string>* ids = nullptr,
+                                           const std::vector<std::string>* names = nullptr) {
+    const std::size_t K = indicators.size();
+    const std::size_t n = population.size();
+    auto name_of = [&](std::size_t k) {
+        return names != nullptr && k < names->size() ? (*names)[k] : "indicator " + std::to_string(k + 1);
+    };
+    if (K == 0) throw AllocationError("E6", "composite need index needs at least one indicator");
+    if (directions.size() != K || weights.size() != K)
+        throw AllocationError("E5", "composite need index: " + std::to_string(K) + " indicators but " +
+                                        std::to_string(directions.size()) + " directions and " +
+                                        std::to_string(weights.size()) + " weights");
+    detail::DenseExactSum wsum;
+    for (std::size_t k = 0; k < K; ++k) {
+        if (!(weights[k] >= 0.0) || !std::isfinite(weights[k]))
+            throw AllocationError("E5", "composite need index: weight " + detail::format_number(weights[k]) + " of " +
+                                            name_of(k) + " is negative or not finite");
+        if (directions[k] != 1 && directions[k] != -1)
+            throw AllocationError("E6", "composite need index: direction of " + name_of(k) + " must be +1 or -1");
+        wsum.add(weights[k]);
+    }
+    const double wtotal = wsum.value();
+    if (!(wtotal > 0.0)) throw AllocationError("E5", "composite need index: indicator weights sum to 0");
+    if (!normalise && std::fabs(wtotal - 1.0) > 1e-9)
+        throw AllocationError("E5", "composite need index: indicator weights sum to " + detail::format_number(wtotal) +
+                                        ", not 1 (set normalise_weights to rescale them)");
+    const double ptotal = detail::exact_sum(population);
+    if (!(ptotal > 0.0)) throw AllocationError("E3", "composite need index: total population is 0");
+    std::vector<double> score(n, 0.0);
+    for (std::size_t k = 0; k < K; ++k) {
+        const ConstSpan x = indicators[k];
+        if (x.size() != n) throw AllocationError("E1", "composite need index: " + name_of(k) + " has the wrong length");
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isfinite(x[i]))
+                throw AllocationError("E4", "composite need index: " + name_of(k) + " is missing or not finite for unit " +
+                                                detail::unit_name(ids, i),
+                                      {detail::unit_name(ids, i)});
+        const double mean = detail::exact_sum(n, [&](std::size_t i) { return population[i] * x[i]; }) / ptotal;
+        const double var =
+            detail::exact_sum(n, [&](std::size_t i) { return population[i] * (x[i] - mean) * (x[i] - mean); }) / ptotal;
+        const double sd = std::sqrt(var);
+        if (!(sd > 0.0) || sd <= 1e-12 * std::max(1.0, std::fabs(mean)))
+            throw AllocationError("E9", "composite need index: " + name_of(k) +
+                                            " has zero population-weighted variance, so it cannot be z-scored");
+        const double factor = directions[k] * (weights[k] / wtotal) / sd;
+        for (std::size_t i = 0; i < n; ++i) score[i] += factor * (x[i] - mean);
+    }
+    return score;
+}
+
+// β for the exponential map calibrated to a max/min need ratio ρ (§4.2): β = ln ρ/(S_max − S_min).
+// Error E10 if S_max = S_min, E6 if ρ < 1.
+inline double calibrate_exponent(ConstSpan score, double ratio) {
+    if (!(ratio >= 1.0) || !std::isfinite(ratio))
+        throw AllocationError("E6", "need ratio rho " + detail::format_number(ratio) + " must be at least 1");
+    if (score.empty()) throw AllocationError("E1", "no units");
+    const auto [lo, hi] = std::minmax_element(score.begin(), score.end());
+    if (!(*hi > *lo))
+        throw AllocationError("E10", "cannot calibrate the need ratio: every unit has the same composite score");
+    return std::log(ratio) / (*hi - *lo);
+}
+
+// Exponential need index (§4.2, the default map): N_i = exp(β S_i)/mean_P(exp(β S)), β ≥ 0, so
+// that mean_P(N) = 1 and max N/min N = exp(β (S_max − S_min)).
+inline std::vector<double> exp_need_index(ConstSpan score, ConstSpan population, double beta) {
+    if (!(beta >= 0.0) || !std::isfinite(beta))
+        throw AllocationError("E6", "exponential need index: beta " + detail::format_number(beta) + " must be >= 0");
+    const std::size_t n = score.size();
+    std::vector<double> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(beta * score[i]);
+    const double ptotal = detail::exact_sum(population);
+    if (!(ptotal > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
+    const double mean = detail::exact_sum(n, [&](std::size_t i) { return population[i] * out[i]; }) / ptotal;
+    for (double& v : out) v /= mean;
+    return out;
+}
+
+// Linear need index (§4.2): N_i = 1 + λ S_i; error E4 naming the units where N_i ≤ 0.
+inline std::vector<double> linear_need_index(ConstSpan score, double slope, const std::vector<std::string>* ids = nullptr) {
+    if (!std::isfinite(slope)) throw AllocationError("E6", "linear need index: slope must be finite");
+    std::vector<double> out(score.size());
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < score.size(); ++i) {
+        out[i] = 1.0 + slope * score[i];
+        if (!(out[i] > 0.0)) bad.push_back(detail::unit_name(ids, i));
+    }
+    if (!bad.empty())
+        throw AllocationError("E4", "linear need index 1 + " + detail::format_number(slope) +
+                                        "*S is not positive for " + detail::list_units(bad),
+                              bad);
+    return out;
+}
+
+// IMD-style rank transform of a score (§4.2 rank_exp, §4.3): rank 1 = highest score among the n
+// units (ties averaged), then X = IMD exponential transform of R = (n − rank + 1)/n, floored at
+// epsilon (default 1e-6) because the least-needy unit's X can be ≈ 0. floored receives the rows
+// raised to epsilon, so they can be reported.
+inline std::vector<double> rank_exp_need_index(ConstSpan score, double epsilon = 1e-6,
+                                               std::vector<std::size_t>* floored = nullptr,
+                                               const std::vector<std::string>* ids = nullptr) {
+    const auto ranks = average_ranks(score, ids);
+    const double m = static_cast<double>(score.size());
+    std::vector<double> out(ranks.size());
+    for (std::size_t i = 0; i < ranks.size(); ++i) {
+        out[i] = imd_rank_transform(ranks[i], m);
+        if (out[i] < epsilon) {
+            out[i] = epsilon;
+            if (floored != nullptr) floored->push_back(i);
+        }
+    }
+    return out;
+}
+
+// Power need index (§4.5): N_i = x_i^γ for a positive indicator x (e.g. SMR/100), γ > 0;
+// γ = 1 is "proportional". Error E4 naming the units with x ≤ 0 or missing.
+inline std::vector<double> power_need_index(ConstSpan x, double gamma, const std::vector<std::string>* ids = nullptr) {
+    if (!(gamma > 0.0) || !std::isfinite(gamma))
+        throw AllocationError("E6", "power need index: exponent " + detail::format_number(gamma) + " must be > 0");
+    std::vector<double> out(x.size());
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        out[i] = std::pow(x[i], gamma);
+        if (!(x[i] > 0.0) || !std::isfinite(out[i])) bad.push_back(detail::unit_name(ids, i));
+    }
+    if (!bad.empty())
+        throw AllocationError("E4", "power need index: indicator must be positive and finite; it is not for " +
+                                        detail::list_units(bad),
+                              bad);
+    return out;
+}
+
+}  // namespace fairer

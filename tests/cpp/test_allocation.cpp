@@ -1,0 +1,229 @@
+// The allocation pipeline (allocation.md §1–3, §5–8) against the worked examples of §14 (figures
+// computed by an independent implementation), and the bounded fit against a bisection.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "fairer/allocation.hpp"
+
+namespace {
+
+template <class F>
+std::string allocation_code(F f) {
+    try {
+        f();
+    } catch (const fairer::AllocationError& e) {
+        return e.code();
+    }
+    return "";
+}
+
+fairer::AllocationUnits example1_units() {
+    fairer::AllocationUnits u;
+    u.ids = {"A", "B", "C", "D"};
+    u.population = {10000, 20000, 30000, 40000};
+    u.add_indicator("need", {2.0, 1.5, 1.0, 0.5});
+    return u;
+}
+
+fairer::AllocationParameters direct_need(double alpha) {
+    fairer::AllocationParameters p;
+    p.universal_share = alpha;
+    p.components = {{"need", fairer::NeedSpec::direct("need"), 1.0}};
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("Example 1: the 50/50 blend gives the exact shares") {
+    const auto r = fairer::allocate(example1_units(), 100000000, direct_need(0.5));
+    const std::vector<double> shares{3.0 / 20, 1.0 / 4, 3.0 / 10, 3.0 / 10};
+    const std::vector<std::int64_t> pounds{150000, 250000, 300000, 300000};
+    for (std::size_t i = 0; i < 4; ++i) {
+        CHECK(r.shares[i] == doctest::Approx(shares[i]).epsilon(1e-15));
+        CHECK(r.rounded[i] == pounds[i] * 100);
+    }
+    auto calibrated = direct_need(0.0);
+    calibrated.target_ratio = 2.0;
+    CHECK(fairer::allocate(example1_units(), 100000000, calibrated).universal_share == doctest::Approx(0.5).epsilon(1e-15));
+    calibrated.target_ratio = 3.0;
+    const auto r3 = fairer::allocate(example1_units(), 100000000, calibrated);
+    CHECK(r3.universal_share == doctest::Approx(0.2).epsilon(1e-15));
+    const std::vector<double> per_head{18, 14, 10, 6};
+    for (std::size_t i = 0; i < 4; ++i) CHECK(r3.target[i] / 100 / r3.population[i] == doctest::Approx(per_head[i]));
+    calibrated.target_ratio = 4.5;  // the need indices allow at most 2/0.5 = 4
+    CHECK(allocation_code([&] { fairer::allocate(example1_units(), 100000000, calibrated); }) == "E10");
+}
+
+TEST_CASE("Example 2: decile gradient 2.0 .. 1.0 rounded to whole pounds") {
+    fairer::AllocationUnits u;
+    u.population = {3000, 2500, 2200, 2000, 1800, 1700, 1600, 1500, 1400, 1300};
+    for (int g = 1; g <= 10; ++g) {
+        u.ids.push_back("decile" + std::to_string(g));
+        u.group.push_back(g);
+    }
+    fairer::AllocationParameters p;
+    p.components = {{"deprivation", fairer::NeedSpec::gradient(10, 1.0, 2.0), 1.0}};
+    const auto r = fairer::allocate(u, 100000000, p);
+    const std::vector<std::int64_t> pounds{199704, 157175, 130177, 110947, 93195, 81731, 71006, 61021, 51775, 43269};
+    const std::vector<double> targets{199704.14, 157174.56, 130177.51, 110946.75, 93195.27,
+                                      81730.77,  71005.92,  61020.71,  51775.15,  43269.23};
+    for (std::size_t i = 0; i < 10; ++i) {
+        CHECK(r.target[i] / 100 == doctest::Approx(targets[i]).epsilon(0.006 / targets[i]));
+        CHECK(r.rounded[i] == pounds[i] * 100);
+    }
+    CHECK((r.target[0] / 3000) / (r.target[9] / 1300) == doctest::Approx(2.0).epsilon(1e-14));
+}
+
+TEST_CASE("Example 5: damping, minimum growth, maximum distance below target and over-target cap") {
+    fairer::AllocationUnits u;
+    u.ids = {"U1", "U2", "U3", "U4", "U5"};
+    u.population = {1, 1, 1, 1, 1};
+    u.add_indicator("share", {0.11, 0.20, 0.16, 0.06, 0.47});
+    u.baseline = {10000000, 20000000, 15000000, 5000000, 50000000};
+    fairer::AllocationParameters p;
+    p.components = {{"share", fairer::NeedSpec::direct("share"), 1.0}};
+    p.pace = fairer::PaceMode::damped;
+    p.theta = 0.5;
+    p.bounds.min_growth = 0.03;
+    p.bounds.max_below_target = 0.08;
+    p.bounds.over_target_threshold = 0.05;
+    p.bounds.over_target_growth = 0.03;
+    const auto r = fairer::allocate(u, 104000000, p);
+    const std::vector<double> proposal{109200, 208000, 161200, 57200, 504400};
+    const std::vector<double> lower{105248, 206000, 154500, 57408, 515000};
+    const std::vector<double> bounded{105642.92, 206000, 155949.08, 57408, 515000};
+    const std::vector<std::int64_t> pounds{105643, 206000, 155949, 57408, 515000};
+    for (std::size_t i = 0; i < 5; ++i) {
+        CHECK(r.proposal[i] / 100 == doctest::Approx(proposal[i]).epsilon(1e-12));
+        CHECK(r.lower[i] / 100 == doctest::Approx(lower[i]).epsilon(1e-12));
+        CHECK(r.bounded[i] / 100 == doctest::Approx(bounded[i]).epsilon(0.006 / bounded[i]));
+        CHECK(r.rounded[i] == pounds[i] * 100);
+    }
+    CHECK(std::isinf(r.upper[0]));
+    CHECK(r.upper[4] == 51500000);
+    CHECK(r.scale == doctest::Approx(32699.0 / 33800.0).epsilon(1e-13));
+    CHECK(r.bound_status[1] == fairer::BoundStatus::floor);
+    CHECK(r.bound_status[0] == fairer::BoundStatus::free);
+    CHECK(r.at_floor == 3);
+}
+
+TEST_CASE("Example 5b: every unit clamped in one pass, solved by breakpoints") {
+    const std::vector<double> a{126000, 189000, 183750, 68250, 483000};
+    const std::vector<double> lo{102000, 204000, 153000, 51000, 510000};
+    const std::vector<double> hi{110000, 220000, 165000, 55000, 550000};
+    const auto fit = fairer::bounded_fit(a, lo, hi, 1050000);
+    CHECK(fit.scale == doctest::Approx(516.0 / 483.0).epsilon(1e-14));
+    const std::vector<double> expected{110000, 204000, 165000, 55000, 516000};
+    for (std::size_t i = 0; i < 5; ++i) CHECK(fit.allocation[i] == doctest::Approx(expected[i]).epsilon(1e-14));
+    CHECK(allocation_code([&] { fairer::bounded_fit(a, lo, hi, 1019999); }) == "E8");
+    CHECK(allocation_code([&] { fairer::bounded_fit(a, lo, hi, 1200000); }) == "E8");
+}
+
+TEST_CASE("Bounded fit agrees with bisection on F (I12)") {
+    const std::vector<double> a{5, 0, 12.5, 3, 40, 7.25, 0.5};
+    const std::vector<double> lo{10, 4, 0, 6, 30, 0, 2};
+    const std::vector<double> hi{20, 9, 25, 1e300, 60, 14, 3};
+    for (double T : {60.0, 75.5, 100.0, 150.0, 170.0}) {
+        for (auto mode : {fairer::Redistribution::proportional, fairer::Redistribution::per_capita}) {
+            const std::vector<double> pop{1, 2, 3, 1, 5, 2, 0};
+            const auto fit = fairer::bounded_fit(a, lo, hi, static_cast<std::int64_t>(T * 1000) / 1000, mode, pop);
+            const double target = static_cast<double>(static_cast<std::int64_t>(T * 1000) / 1000);
+            auto F = [&](double t) {
+                double s = 0;
+                for (std::size_t i = 0; i < a.size(); ++i) {
+                    const double x = mode == fairer::Redistribution::proportional ? t * a[i] : a[i] + t * pop[i];
+                    s += std::clamp(x, lo[i], hi[i]);
+                }
+                return s;
+            };
+            double l = -1e6, h = 1e6;
+            for (int it = 0; it < 300; ++it) {
+                const double m = 0.5 * (l + h);
+                (F(m) < target ? l : h) = m;
+            }
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                const double x = mode == fairer::Redistribution::proportional ? h * a[i] : a[i] + h * pop[i];
+                CHECK(fit.allocation[i] == doctest::Approx(std::clamp(x, lo[i], hi[i])).epsilon(1e-9));
+            }
+        }
+    }
+}
+
+TEST_CASE("Example 6: gap-closing pace rule") {
+    const std::vector<double> b{300, 300, 400};
+    auto targets = [](double T) { return std::vector<double>{0.40 * T, 0.35 * T, 0.25 * T}; };
+    auto a = fairer::pace_gap_closing(b, targets(1100), 1100);
+    CHECK(a[0] == doctest::Approx(362.2222).epsilon(1e-6));
+    CHECK(a[1] == doctest::Approx(337.7778).epsilon(1e-6));
+    CHECK(a[2] == doctest::Approx(400));
+    a = fairer::pace_gap_closing(b, targets(1200), 1200);
+    CHECK(a == std::vector<double>{420, 380, 400});
+    a = fairer::pace_gap_closing(b, targets(900), 900);
+    for (double x : a) CHECK(x == doctest::Approx(300));
+}
+
+TEST_CASE("Example 7: largest remainder test vectors") {
+    const std::vector<double> votes{47000, 16000, 15800, 12000, 6100, 3100};
+    const auto seats = fairer::largest_remainder(votes, 10, 1, {"a", "b", "c", "d", "e", "f"});
+    CHECK(seats == std::vector<std::int64_t>{5, 2, 1, 1, 1, 0});
+    const std::vector<double> thirds{1, 1, 1};
+    CHECK(fairer::largest_remainder(thirds, 10000, 1, {"y", "x", "z"}) == std::vector<std::int64_t>{3333, 3334, 3333});
+    CHECK(allocation_code([&] { fairer::largest_remainder(thirds, 10001, 100, {"y", "x", "z"}); }) == "E2");
+}
+
+TEST_CASE("Rows in any order give the same allocation, ties included (I9)") {
+    fairer::AllocationUnits u;
+    u.ids = {"c", "a", "d", "b", "e"};
+    u.population = {100, 100, 100, 100, 100};
+    const auto base = fairer::allocate(u, 100 * 1003, {});
+    std::vector<std::size_t> perm{4, 2, 0, 3, 1};
+    fairer::AllocationUnits v;
+    for (auto k : perm) v.ids.push_back(u.ids[k]);
+    v.population = {100, 100, 100, 100, 100};
+    const auto other = fairer::allocate(v, 100 * 1003, {});
+    for (std::size_t j = 0; j < perm.size(); ++j) CHECK(other.rounded[j] == base.rounded[perm[j]]);
+    CHECK(base.rounded == std::vector<std::int64_t>{20100, 20100, 20000, 20100, 20000});
+}
+
+TEST_CASE("Validation errors carry the spec's codes and the offending units") {
+    auto u = example1_units();
+    u.ids[2] = "A";
+    try {
+        fairer::allocate(u, 100, {});
+        FAIL("expected E1");
+    } catch (const fairer::AllocationError& e) {
+        CHECK(e.code() == "E1");
+        CHECK(e.units() == std::vector<std::string>{"A"});
+    }
+    CHECK(allocation_code([] { fairer::allocate(example1_units(), 150, {}); }) == "E2");
+    CHECK(allocation_code([] { fairer::budget_to_pence(1.001); }) == "E2");
+    CHECK(fairer::budget_to_pence(1234.56) == 123456);
+    fairer::AllocationParameters p;
+    p.pace = fairer::PaceMode::damped;
+    CHECK(allocation_code([&] { fairer::allocate(example1_units(), 100, p); }) == "E7");
+}
+
+TEST_CASE("Totals are exact and independent of the order of the terms") {
+    // Plain double arithmetic loses the 1 in 1e16 + 1 − 1e16; the exact sum keeps it. The exact
+    // value of 0.1 + 0.2 − 0.3 (as doubles) is 2^-55 = 2.7755575615628914e-17 (checked with
+    // Python's fractions.Fraction).
+    CHECK(fairer::detail::exact_sum(std::vector<double>{1e16, 1.0, -1e16}) == 1.0);
+    CHECK(fairer::detail::exact_sum(std::vector<double>{0.1, 0.2, -0.3}) == 2.7755575615628914e-17);
+    CHECK(fairer::detail::exact_sum(std::vector<double>{}) == 0.0);
+    CHECK(fairer::detail::exact_sum(std::vector<double>{5e-324, 5e-324}) == 1e-323);
+    CHECK(fairer::detail::exact_sum(std::vector<double>{-2.5, 1.25}) == -1.25);
+    std::vector<double> y{1e16, 1.0, -1e16, 0.1, 0.2, -0.3, 1e300, -1e300};
+    std::sort(y.begin(), y.end());
+    const double first = fairer::detail::exact_sum(y);
+    CHECK(first == 1.0);
+    int orders = 0;
+    do {
+        CHECK(fairer::detail::exact_sum(y) == first);
+        ++orders;
+    } while (std::next_permutation(y.begin(), y.end()) && orders < 5000);
+}
