@@ -1,7 +1,7 @@
 // Python bindings of the 13 non-ordered HEAT measures (fairer/heat_nonordered.hpp) over many
-// subgroup tables at once, with the same flat columns and result layout as heat_measures_batch
-// (src/register_heat.cpp) so that python/fairer/inequality.py can call both alike; and R's random
-// stream (fairer/r_random.hpp) for users who need R's draws.
+// subgroup tables at once, in the flat-column layout of heat_batch.hpp, with every option of the
+// simulation exposed (the reference tests use it); and R's random stream (fairer/r_random.hpp) for
+// users who need R's draws.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -9,46 +9,19 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "fairer/heat_nonordered.hpp"
 #include "fairer/r_random.hpp"
 #include "fairer/subgroup_table.hpp"
+#include "heat_batch.hpp"
 
 namespace py = pybind11;
 
 namespace {
 
-using Column = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Offsets = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-
-void check_length(const Column& c, std::size_t n, const char* name) {
-    if (c.ndim() != 1 || static_cast<std::size_t>(c.shape(0)) != n)
-        throw fairer::InequalityError(std::string(name) + " must be a one-dimensional array of " + std::to_string(n) +
-                                      " values, got " + std::to_string(c.size()));
-}
-
-struct Columns {
-    const double *order, *population, *estimate, *se, *reference;
-    const std::int64_t* offsets;
-    const double *favourable, *ordered, *scale, *setting_average;
-
-    // Table k into t, reusing t's storage.
-    void fill(std::size_t k, fairer::SubgroupTable& t) const {
-        const auto b = static_cast<std::size_t>(offsets[k]), e = static_cast<std::size_t>(offsets[k + 1]);
-        t.order.assign(order + b, order + e);
-        t.population.assign(population + b, population + e);
-        t.estimate.assign(estimate + b, estimate + e);
-        t.se.assign(se + b, se + e);
-        t.reference.resize(e - b);
-        for (std::size_t i = b; i < e; ++i) t.reference[i - b] = reference[i] == 1.0 ? 1 : 0;
-        t.favourable = favourable[k] != 0.0;
-        t.ordered = ordered[k] != 0.0;
-        t.scale = scale[k];
-        t.setting_average = setting_average[k];
-    }
-};
+using heat_batch::Column;
+using heat_batch::Offsets;
 
 py::dict heat_nonordered_batch(const Column& order, const Column& population, const Column& estimate, const Column& se,
                                const Column& reference, const Offsets& offsets, const Column& favourable,
@@ -57,24 +30,8 @@ py::dict heat_nonordered_batch(const Column& order, const Column& population, co
                                double confidence, std::size_t draws, std::uint32_t seed, const std::string& rng,
                                std::size_t max_attempts, const std::string& range_check, const py::object& table_names,
                                const py::object& labels) {
-    if (offsets.ndim() != 1 || offsets.shape(0) < 1) throw fairer::InequalityError("offsets must be a non-empty 1-d array");
-    const auto tables = static_cast<std::size_t>(offsets.shape(0) - 1);
-    const std::int64_t* off = offsets.data();
-    const auto rows = static_cast<std::size_t>(estimate.shape(0));
-    if (off[0] != 0 || static_cast<std::size_t>(off[tables]) != rows)
-        throw fairer::InequalityError("offsets must start at 0 and end at the number of rows (" + std::to_string(rows) + ")");
-    for (std::size_t k = 0; k < tables; ++k)
-        if (off[k + 1] < off[k]) throw fairer::InequalityError("offsets must not decrease");
-    check_length(order, rows, "order");
-    check_length(population, rows, "population");
-    check_length(estimate, rows, "estimate");
-    check_length(se, rows, "se");
-    check_length(reference, rows, "reference");
-    check_length(favourable, tables, "favourable");
-    check_length(ordered, tables, "ordered");
-    check_length(scale, tables, "scale");
-    check_length(setting_average, tables, "setting_average");
-
+    const heat_batch::Tables cols(order, population, estimate, se, reference, offsets, favourable, ordered, scale,
+                                  setting_average);
     fairer::NonorderedOptions o;
     o.mode = fairer::parse_heat_mode(mode);
     o.confidence = confidence;
@@ -82,98 +39,40 @@ py::dict heat_nonordered_batch(const Column& order, const Column& population, co
     o.seed = seed;
     o.rng = fairer::parse_simulation_rng(rng);
     o.max_attempts = max_attempts;
-    if (range_check == "on")
-        o.range_check = fairer::NonorderedOptions::RangeCheck::on;
-    else if (range_check == "off")
-        o.range_check = fairer::NonorderedOptions::RangeCheck::off;
-    else if (range_check != "by_mode")
-        throw fairer::InequalityError("range_check must be by_mode, on or off, got '" + range_check + "'");
+    o.range_check = heat_batch::parse_range_check(range_check, fairer::NonorderedOptions::RangeCheck::by_mode);
     for (const auto& m : measures)
         if (!fairer::is_nonordered_measure(m))
             throw fairer::InequalityError("'" + m + "' is not one of BGV, BGSD, COV, MLD, TI, IDISU, IDISW, MDBU, MDBW, "
                                           "MDMU, MDMW, MDRU, MDRW");
     const std::vector<std::string>& wanted_all = measures.empty() ? fairer::heat_nonordered_measure_names() : measures;
 
-    const Columns cols{order.data(), population.data(), estimate.data(), se.data(), reference.data(), off,
-                       favourable.data(), ordered.data(), scale.data(), setting_average.data()};
-    std::vector<std::int64_t> out_table;
-    std::vector<std::int32_t> out_measure, out_reason;
-    std::vector<double> out_est, out_se, out_lo, out_hi;
-    std::vector<std::string> reasons{""};
-    std::unordered_map<std::string, std::int32_t> reason_code{{"", 0}};
-    std::size_t failed = tables;
-    std::string failure;
-    {
-        // Safe without the GIL: only the arrays' buffers (kept alive by the caller's references)
-        // and C++ objects are touched; names for messages are looked up after the GIL is back.
-        py::gil_scoped_release release;
-        fairer::SubgroupTable t;
-        fairer::NonorderedWorkspace ws;
-        std::vector<fairer::MeasureResult> res;
-        std::vector<std::string> wanted;
-        std::vector<std::int32_t> wanted_index;
-        for (std::size_t k = 0; k < tables && failed == tables; ++k) {
+    heat_batch::Results out;
+    fairer::SubgroupTable t;
+    fairer::NonorderedWorkspace ws;
+    std::vector<fairer::MeasureResult> res;
+    std::vector<std::string> wanted;
+    std::vector<std::size_t> wanted_index;
+    heat_batch::for_each_table(
+        cols.size(),
+        [&](std::size_t k) {
             cols.fill(k, t);
-            try {
-                t.validate();
-                const fairer::PreparedTable p = fairer::prepare_table(t);
-                wanted.clear();
-                wanted_index.clear();
-                for (std::size_t i = 0; i < wanted_all.size(); ++i) {
-                    if (only_applicable && !fairer::applicability_reason(wanted_all[i], p.size(), t.ordered).empty())
-                        continue;
-                    wanted.push_back(wanted_all[i]);
-                    wanted_index.push_back(static_cast<std::int32_t>(i));
-                }
-                if (wanted.empty()) continue;
-                res.clear();
-                fairer::heat_nonordered_measures(t, p, wanted, o, ws, res);
-                for (std::size_t i = 0; i < res.size(); ++i) {
-                    const auto& r = res[i];
-                    out_table.push_back(static_cast<std::int64_t>(k));
-                    out_measure.push_back(wanted_index[i]);
-                    out_est.push_back(r.estimate);
-                    out_se.push_back(r.se);
-                    out_lo.push_back(r.lower);
-                    out_hi.push_back(r.upper);
-                    const auto it = reason_code.find(r.reason);
-                    if (it != reason_code.end()) {
-                        out_reason.push_back(it->second);
-                    } else {
-                        const auto code = static_cast<std::int32_t>(reasons.size());
-                        reason_code.emplace(r.reason, code);
-                        reasons.push_back(r.reason);
-                        out_reason.push_back(code);
-                    }
-                }
-            } catch (const fairer::InequalityError& e) {
-                failed = k;
-                failure = e.what();
+            t.validate();
+            const fairer::PreparedTable p = fairer::prepare_table(t);
+            wanted.clear();
+            wanted_index.clear();
+            for (std::size_t i = 0; i < wanted_all.size(); ++i) {
+                if (only_applicable && !fairer::applicability_reason(wanted_all[i], p.size(), t.ordered).empty())
+                    continue;
+                wanted.push_back(wanted_all[i]);
+                wanted_index.push_back(i);
             }
-        }
-    }
-    if (failed < tables) {
-        // Re-validate the failing table with its names so the message says which table and subgroup.
-        fairer::SubgroupTable t;
-        cols.fill(failed, t);
-        t.name = table_names.is_none() ? "#" + std::to_string(failed + 1)
-                                       : py::str(table_names[py::int_(failed)]).cast<std::string>();
-        if (!labels.is_none()) {
-            for (auto i = static_cast<std::size_t>(off[failed]); i < static_cast<std::size_t>(off[failed + 1]); ++i)
-                t.subgroup.push_back(py::str(labels[py::int_(i)]).cast<std::string>());
-        }
-        fairer::heat_nonordered_measures(t, measures, o);
-        throw fairer::InequalityError(failure);
-    }
-    py::dict d;
-    d["table"] = py::array_t<std::int64_t>(static_cast<py::ssize_t>(out_table.size()), out_table.data());
-    d["measure"] = py::array_t<std::int32_t>(static_cast<py::ssize_t>(out_measure.size()), out_measure.data());
-    d["estimate"] = py::array_t<double>(static_cast<py::ssize_t>(out_est.size()), out_est.data());
-    d["se"] = py::array_t<double>(static_cast<py::ssize_t>(out_se.size()), out_se.data());
-    d["lower"] = py::array_t<double>(static_cast<py::ssize_t>(out_lo.size()), out_lo.data());
-    d["upper"] = py::array_t<double>(static_cast<py::ssize_t>(out_hi.size()), out_hi.data());
-    d["reason_code"] = py::array_t<std::int32_t>(static_cast<py::ssize_t>(out_reason.size()), out_reason.data());
-    d["reasons"] = reasons;
+            if (wanted.empty()) return;
+            res.clear();
+            fairer::heat_nonordered_measures(t, p, wanted, o, ws, res);
+            for (std::size_t i = 0; i < res.size(); ++i) out.add(k, wanted_index[i], res[i]);
+        },
+        [&](std::size_t k) { fairer::heat_nonordered_measures(cols.named(k, table_names, labels), measures, o); });
+    py::dict d = std::move(out).to_dict();
     d["measures"] = wanted_all;
     return d;
 }
@@ -220,7 +119,7 @@ void register_heat_nonordered(py::module_& m) {
           "corrected, heat6 or healthequal. rng: by_mode (R's stream for heat6/healthequal, native for\n"
           "corrected), r or native; seed: set.seed value (HEAT: 123456), applied to every table.\n"
           "Returns a dict of arrays: table, measure (index into measures), estimate, se, lower, upper,\n"
-          "reason_code (index into reasons), plus the lists reasons and measures. Raises InequalityError\n"
+          "reason_code (-1 = no reason, else index into reasons), plus the lists reasons and measures. Raises InequalityError\n"
           "naming the table and subgroup for invalid input.");
     m.def("heat_nonordered_measure_names", &fairer::heat_nonordered_measure_names,
           "The 13 non-ordered HEAT measures in display order.");

@@ -61,7 +61,7 @@ def run(rows: pd.DataFrame, measures=(), **options):
             "se": out["se"],
             "lower": out["lower"],
             "upper": out["upper"],
-            "reason": [out["reasons"][k] for k in out["reason_code"]],
+            "reason": [out["reasons"][k] if k >= 0 else "" for k in out["reason_code"]],
         }
     )
 
