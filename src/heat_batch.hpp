@@ -15,6 +15,7 @@
 
 #include "fairer/heat_measures.hpp"
 #include "fairer/subgroup_table.hpp"
+#include "numpy_support.hpp"
 
 namespace heat_batch {
 
@@ -104,14 +105,6 @@ RangeCheck parse_range_check(const std::string& s, RangeCheck by_mode) {
     throw fairer::InequalityError("range_check must be by_mode, on or off, got '" + s + "'");
 }
 
-// A numpy array that takes over a vector's buffer (no copy).
-template <class T>
-py::array_t<T> adopt(std::vector<T>&& v) {
-    auto* owner = new std::vector<T>(std::move(v));
-    py::capsule free_owner(owner, [](void* q) { delete static_cast<std::vector<T>*>(q); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owner->size()), owner->data(), free_owner);
-}
-
 // One output row per (table, measure); reason_code -1 = no reason, else an index into reasons.
 class Results {
 public:
@@ -146,13 +139,13 @@ public:
 
     py::dict to_dict() && {
         py::dict d;
-        d["table"] = adopt(std::move(table_));
-        d["measure"] = adopt(std::move(measure_));
-        d["estimate"] = adopt(std::move(estimate_));
-        d["se"] = adopt(std::move(se_));
-        d["lower"] = adopt(std::move(lower_));
-        d["upper"] = adopt(std::move(upper_));
-        d["reason_code"] = adopt(std::move(reason_));
+        d["table"] = numpy_support::to_numpy(std::move(table_));
+        d["measure"] = numpy_support::to_numpy(std::move(measure_));
+        d["estimate"] = numpy_support::to_numpy(std::move(estimate_));
+        d["se"] = numpy_support::to_numpy(std::move(se_));
+        d["lower"] = numpy_support::to_numpy(std::move(lower_));
+        d["upper"] = numpy_support::to_numpy(std::move(upper_));
+        d["reason_code"] = numpy_support::to_numpy(std::move(reason_));
         d["reasons"] = reasons_;
         return d;
     }

@@ -14,6 +14,7 @@
 
 #include "fairer/errors.hpp"
 #include "fairer/funnels.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -30,12 +31,7 @@ fairer::FunnelColumn optional_column(const std::optional<Array>& a, const char* 
     return a ? column(*a, name) : fairer::FunnelColumn();
 }
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
-}
+using numpy_support::to_numpy;
 
 py::array_t<std::int8_t> codes(std::vector<fairer::FunnelSignificance>&& s) {
     std::vector<std::int8_t> out(s.size());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fairer/life_expectancy.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -18,18 +19,7 @@ namespace {
 using in_array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 // Hands a vector's buffer to numpy without copying; the capsule frees it with the array.
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
-    auto* owner = new std::vector<T>(std::move(v));
-    py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(shape, owner->data(), free_when_done);
-}
-
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-    const auto n = static_cast<py::ssize_t>(v.size());
-    return to_numpy(std::move(v), {n});
-}
+using numpy_support::to_numpy;
 
 py::dict life_expectancy_py(const in_array& deaths, const in_array& population, const in_array& start_age,
                             const py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>& group_offsets,

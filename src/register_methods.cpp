@@ -20,6 +20,7 @@
 #include "fairer/proportion.hpp"
 #include "fairer/rate.hpp"
 #include "fairer/row_groups.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -29,12 +30,7 @@ using Column = Eigen::Ref<const Eigen::ArrayXd>;
 using Codes = py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
-}
+using numpy_support::to_numpy;
 
 py::list to_numpy_list(std::vector<std::vector<double>>&& vs) {
     py::list out;
