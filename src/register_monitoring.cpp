@@ -113,6 +113,50 @@ py::dict difference_to_dict(const fairer::Difference& x) {
     return d;
 }
 
+using Codes = py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>;
+
+py::dict baseline_changes(std::size_t groups, const Codes& group, const Codes& period_code,
+                          const std::vector<std::string>& periods, const std::string& baseline, const Array& value,
+                          const Array& lower95, const Array& upper95, double confidence) {
+    const auto n = static_cast<std::size_t>(group.size());
+    for (const auto* a : {&value, &lower95, &upper95})
+        if (static_cast<std::size_t>(a->size()) != n)
+            throw fairer::StatisticsError("value and limit arrays must have one entry per row (" + std::to_string(n) + ")");
+    const std::vector<std::uint32_t> g(group.data(), group.data() + n);
+    const std::vector<std::uint32_t> p(period_code.data(), period_code.data() + period_code.size());
+    const double c = fairer::scale_confidence(confidence);
+    std::vector<fairer::BaselineChange> out;
+    {
+        // Safe without the GIL: codes and texts were copied above and the value arrays are owned
+        // by the caller's references for the duration of the call and only read.
+        py::gil_scoped_release release;
+        out = fairer::baseline_changes(groups, g, p, periods, baseline, value.data(), lower95.data(), upper95.data(), c);
+    }
+    const auto m = static_cast<py::ssize_t>(out.size());
+    py::array_t<std::int64_t> base_row(m), latest_row(m);
+    py::array_t<double> est(m), lo(m), hi(m);
+    py::array_t<bool> sig(m), assessed(m);
+    for (py::ssize_t i = 0; i < m; ++i) {
+        const auto& r = out[static_cast<std::size_t>(i)];
+        base_row.mutable_data()[i] = r.baseline_row;
+        latest_row.mutable_data()[i] = r.latest_row;
+        est.mutable_data()[i] = r.change.estimate;
+        lo.mutable_data()[i] = r.change.lower;
+        hi.mutable_data()[i] = r.change.upper;
+        sig.mutable_data()[i] = r.change.significant;
+        assessed.mutable_data()[i] = r.change.assessed;
+    }
+    py::dict d;
+    d["baseline_row"] = base_row;
+    d["latest_row"] = latest_row;
+    d["estimate"] = est;
+    d["lower"] = lo;
+    d["upper"] = hi;
+    d["significant"] = sig;
+    d["assessed"] = assessed;
+    return d;
+}
+
 }  // namespace
 
 void register_monitoring(py::module_& m) {
@@ -193,4 +237,9 @@ void register_monitoring(py::module_& m) {
         py::arg("names") = std::vector<std::string>{});
     m.def("find_baseline_period", &fairer::find_baseline_period, py::arg("periods"), py::arg("baseline"),
           "Index of the period matching the baseline (TimePeriod rules in monitoring.hpp), or -1.");
+    m.def("baseline_changes", &baseline_changes, py::arg("groups"), py::arg("group"), py::arg("period_code"),
+          py::arg("periods"), py::arg("baseline"), py::arg("value"), py::arg("lower95"), py::arg("upper95"),
+          py::arg("confidence") = 0.95,
+          "Baseline and latest rows and the change latest - baseline for every series (monitoring.hpp "
+          "baseline_changes): rows coded by series and by period text.");
 }

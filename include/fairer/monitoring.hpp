@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -374,27 +375,97 @@ inline RegionInequality region_inequality(const std::vector<double>& values, con
     return r;
 }
 
+namespace detail {
+
+// How well a period matches a baseline (lower is better): 0 the same period, 1 a single-year
+// period (calendar, financial or academic) starting in the baseline year, 2 a multi-year pooled
+// period ending in it, 3 no match. Only a plain year baseline admits ranks 1 and 2.
+inline int baseline_match_rank(const TimePeriod& period, const TimePeriod& base) {
+    if (period == base) return 0;
+    if (base.kind() != PeriodKind::year) return 3;
+    const int y = base.first_year();
+    if (period.kind() == PeriodKind::year && period.first_year() == y) return 1;
+    if (period.kind() == PeriodKind::pooled_years && period.end().year == y) return 2;
+    return 3;
+}
+
+}  // namespace detail
+
 // The period of `periods` (Fingertips texts) to use as the baseline `baseline` (e.g. "2022"):
 // a period equal to the parsed baseline; else, for a baseline year Y, the single-year period
 // (calendar, financial or academic) starting in Y; else the multi-year pooled period ending in
-// Y (e.g. "2020 - 22", the first pooled estimate that includes Y). Returns the index, or -1 when
-// none matches. Throws fairer::Error (id period) for an unreadable text, naming it.
+// Y (e.g. "2020 - 22", the first pooled estimate that includes Y). The first period of the best
+// kind wins. Returns the index, or -1 when none matches. Throws fairer::Error (id period) for an
+// unreadable text, naming it.
 inline long find_baseline_period(const std::vector<std::string>& periods, std::string_view baseline) {
     const TimePeriod base = TimePeriod::parse(baseline);
+    long best = -1;
+    int best_rank = 3;
+    for (std::size_t i = 0; i < periods.size(); ++i) {
+        const int r = detail::baseline_match_rank(TimePeriod::parse(periods[i]), base);
+        if (r < best_rank) {
+            best_rank = r;
+            best = static_cast<long>(i);
+        }
+    }
+    return best;
+}
+
+// The change of one series from its baseline period to its latest period.
+struct BaselineChange {
+    long baseline_row = -1;  // row of the baseline period, -1 when the series has none
+    long latest_row = -1;    // row of the latest period (by TimePeriod order; the later row on a tie)
+    Difference change;       // latest - baseline (difference_of_estimates); not assessed when
+                             // there is no baseline or the latest period is the baseline period
+};
+
+// Baseline changes for many series at once. Row i belongs to series group[i] (0 .. groups-1)
+// and has the period periods[period_code[i]]; each distinct period text is parsed once. For
+// each series the baseline row is chosen by find_baseline_period's rules (the first row of the
+// best-matching kind) and the latest row is the one with the greatest TimePeriod; the change is
+// difference_of_estimates(latest, baseline) at `confidence` (Altman & Bland 2003). Throws
+// StatisticsError for mismatched lengths or a code out of range, fairer::Error (id period) for an
+// unreadable period text.
+inline std::vector<BaselineChange> baseline_changes(std::size_t groups, const std::vector<std::uint32_t>& group,
+                                                    const std::vector<std::uint32_t>& period_code,
+                                                    const std::vector<std::string>& periods, std::string_view baseline,
+                                                    const double* value, const double* lower95, const double* upper95,
+                                                    double confidence = 0.95) {
+    const std::size_t n = group.size();
+    detail::check_same_length(n, period_code.size(), "period_code");
+    const TimePeriod base = TimePeriod::parse(baseline);
     std::vector<TimePeriod> parsed;
+    std::vector<int> rank;
     parsed.reserve(periods.size());
-    for (const auto& p : periods) parsed.push_back(TimePeriod::parse(p));
-    for (std::size_t i = 0; i < parsed.size(); ++i)
-        if (parsed[i] == base) return static_cast<long>(i);
-    if (base.kind() != PeriodKind::year) return -1;
-    const int y = base.first_year();
-    for (std::size_t i = 0; i < parsed.size(); ++i)
-        if (parsed[i].kind() == PeriodKind::year && parsed[i].first_year() == y)
-            return static_cast<long>(i);
-    for (std::size_t i = 0; i < parsed.size(); ++i)
-        if (parsed[i].kind() == PeriodKind::pooled_years && parsed[i].end().year == y)
-            return static_cast<long>(i);
-    return -1;
+    rank.reserve(periods.size());
+    for (const auto& p : periods) {
+        parsed.push_back(TimePeriod::parse(p));
+        rank.push_back(detail::baseline_match_rank(parsed.back(), base));
+    }
+    std::vector<BaselineChange> out(groups);
+    std::vector<int> best_rank(groups, 3);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t g = group[i], p = period_code[i];
+        if (g >= groups) throw StatisticsError("group code " + std::to_string(g) + " at row " + std::to_string(i) +
+                                               " is not below the number of groups " + std::to_string(groups));
+        if (p >= periods.size())
+            throw StatisticsError("period code " + std::to_string(p) + " at row " + std::to_string(i) +
+                                  " is not below the number of periods " + std::to_string(periods.size()));
+        auto& c = out[g];
+        if (rank[p] < best_rank[g]) {
+            best_rank[g] = rank[p];
+            c.baseline_row = static_cast<long>(i);
+        }
+        if (c.latest_row < 0 || !(parsed[p] < parsed[period_code[static_cast<std::size_t>(c.latest_row)]]))
+            c.latest_row = static_cast<long>(i);
+    }
+    for (auto& c : out) {
+        if (c.baseline_row < 0 || c.latest_row < 0) continue;
+        const auto b = static_cast<std::size_t>(c.baseline_row), l = static_cast<std::size_t>(c.latest_row);
+        if (period_code[b] == period_code[l]) continue;
+        c.change = difference_of_estimates(value[l], lower95[l], upper95[l], value[b], lower95[b], upper95[b], confidence);
+    }
+    return out;
 }
 
 }  // namespace fairer

@@ -24,7 +24,8 @@ NORTH_WEST = "E12000002"
 ICB = "E54000008"
 SERIES_KEYS = ["indicator_id", "sex", "age", "category_type", "category"]
 __all__ = ["compare", "compare_places", "aggregate", "baseline_change", "gap_to_england", "within_region_inequality",
-           "sentences", "report_section_html", "COMPARATOR_METHODS", "ENGLAND"]
+           "sentences", "monitoring_table", "report_section_html", "REPORT_CSS", "COMPARATOR_METHODS",
+           "ENGLAND"]
 
 COMPARATOR_METHODS = ("none", "single overlap 95", "single overlap 95 and 99.8", "double overlap 95",
                       "spc proportion", "spc dsr", "quintiles", "quartiles")
@@ -259,12 +260,20 @@ def aggregate(data, groups: Optional[Mapping[str, Sequence[str]]] = None, *, fra
     return pd.DataFrame(rows, columns=cols)
 
 
-def _baseline_and_latest(g: pd.DataFrame, baseline: str):
-    periods = list(g["period"])
-    i = _core.find_baseline_period(periods, baseline)
-    order = sorted(range(len(periods)), key=lambda k: _core.TimePeriod.parse(periods[k]))
-    latest = order[-1]
-    return (None if i < 0 else g.iloc[i]), g.iloc[latest]
+def _series_ends(df: pd.DataFrame, baseline: str, confidence: float = 0.95):
+    """The baseline and latest rows of every area and series of ``df`` (monitoring.hpp
+    ``baseline_changes``): returns the series keys (one row per series, in order of first
+    appearance), the baseline row positions (-1 for none), the latest row positions, and the
+    C++ result with the change latest - baseline. Series are numbered here and periods coded by
+    text, so that the C++ core parses each distinct period once and walks the rows once."""
+    keys = SERIES_KEYS + ["area_code"]
+    group = df.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(np.uint32)
+    period_code, periods = pd.factorize(df["period"], sort=False)
+    r = _core.baseline_changes(int(group.max()) + 1, group, period_code.astype(np.uint32), list(periods), str(baseline),
+                               df["value"].to_numpy(float), df["lower_ci95"].to_numpy(float),
+                               df["upper_ci95"].to_numpy(float), confidence)
+    first = np.unique(group, return_index=True)[1]
+    return df.iloc[first][keys].reset_index(drop=True), r["baseline_row"], r["latest_row"], r
 
 
 def baseline_change(data, baseline: Optional[str] = None, *, polarity=None, framework=None,
@@ -283,36 +292,42 @@ def baseline_change(data, baseline: Optional[str] = None, *, polarity=None, fram
     fw = _framework(data, framework)
     if baseline is None:
         baseline = fw.baseline_period if fw is not None and getattr(fw, "baseline_period", "") else "2022"
-    rows = []
-    for key, g in df.groupby(SERIES_KEYS + ["area_code"], sort=False, dropna=False):
-        g = g.reset_index(drop=True)
-        base, last = _baseline_and_latest(g, baseline)
-        pol = _polarity_of(key[0], polarity, fw)
-        row = dict(zip(SERIES_KEYS + ["area_code"], key), baseline=baseline, polarity=pol,
-                   baseline_period=None if base is None else base["period"], latest_period=last["period"],
-                   baseline_value=np.nan if base is None else base["value"], latest_value=last["value"])
-        if base is None or base["period"] == last["period"]:
-            d = {"estimate": np.nan, "lower": np.nan, "upper": np.nan, "significant": False, "assessed": False}
-        else:
-            d = _core.difference_of_estimates(last["value"], last["lower_ci95"], last["upper_ci95"], base["value"],
-                                              base["lower_ci95"], base["upper_ci95"], confidence)
-        row.update(change=d["estimate"], change_lower=d["lower"], change_upper=d["upper"],
-                   significant=bool(d["significant"]), assessment=_assess(d, pol))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    keys = SERIES_KEYS + ["area_code"]
+    columns = keys + ["baseline", "polarity", "baseline_period", "latest_period", "baseline_value", "latest_value",
+                      "change", "change_lower", "change_upper", "significant", "assessment"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    out, base_row, latest_row, r = _series_ends(df, baseline, confidence)
+    pol_of = {i: _polarity_of(i, polarity, fw) for i in out["indicator_id"].unique()}
+    pol = out["indicator_id"].map(pol_of)
+    has_base = base_row >= 0
+    safe_base = np.where(has_base, base_row, 0)
+    period_text = df["period"].to_numpy(object)
+    values = df["value"].to_numpy(float)
+    out["baseline"] = baseline
+    out["polarity"] = pol.to_numpy(object)
+    out["baseline_period"] = np.where(has_base, period_text[safe_base], None)
+    out["latest_period"] = period_text[latest_row]
+    out["baseline_value"] = np.where(has_base, values[safe_base], np.nan)
+    out["latest_value"] = values[latest_row]
+    out["change"] = r["estimate"]
+    out["change_lower"] = r["lower"]
+    out["change_upper"] = r["upper"]
+    out["significant"] = r["significant"].astype(bool)
+    out["assessment"] = _assessments(r["estimate"], r["significant"], r["assessed"], out["polarity"].to_numpy(object))
+    return out[columns]
 
 
-def _assess(d, polarity: str) -> str:
-    if not d["assessed"]:
-        return "not assessed"
-    if not d["significant"]:
-        return "no significant change"
-    up = d["estimate"] > 0
-    if polarity == "higher is better":
-        return "improved" if up else "worsened"
-    if polarity == "lower is better":
-        return "worsened" if up else "improved"
-    return "increased" if up else "decreased"
+def _assessments(estimate: np.ndarray, significant: np.ndarray, assessed: np.ndarray,
+                 polarity: np.ndarray) -> np.ndarray:
+    """The assessment of each change: "not assessed" when no test was possible, "no significant
+    change" when its interval includes 0, else "improved"/"worsened" by polarity, or
+    "increased"/"decreased" when the polarity makes no judgement."""
+    up = estimate > 0
+    better = np.where(polarity == "higher is better", up, np.where(polarity == "lower is better", ~up, False))
+    judged = (polarity == "higher is better") | (polarity == "lower is better")
+    moved = np.where(judged, np.where(better, "improved", "worsened"), np.where(up, "increased", "decreased"))
+    return np.where(~assessed, "not assessed", np.where(~significant, "no significant change", moved)).astype(object)
 
 
 def gap_to_england(data, baseline: Optional[str] = None, *, benchmark: str = ENGLAND, framework=None,
@@ -326,41 +341,50 @@ def gap_to_england(data, baseline: Optional[str] = None, *, benchmark: str = ENG
     fw = _framework(data, framework)
     if baseline is None:
         baseline = fw.baseline_period if fw is not None and getattr(fw, "baseline_period", "") else "2022"
-    bench = df[df["area_code"] == benchmark].set_index(SERIES_KEYS + ["period"])
+    columns = SERIES_KEYS + ["area_code", "benchmark_code", "baseline_period", "latest_period", "gap_baseline",
+                             "gap_baseline_lower", "gap_baseline_upper", "gap_now", "gap_now_lower", "gap_now_upper",
+                             "relative_baseline", "relative_baseline_lower", "relative_baseline_upper", "relative_now",
+                             "relative_now_lower", "relative_now_upper",
+                             "gap_change", "gap_change_lower", "gap_change_upper", "movement"]
+    sub = df[df["area_code"] != benchmark].reset_index(drop=True)
+    if sub.empty:
+        return pd.DataFrame(columns=columns)
+    out, base_row, latest_row, _ = _series_ends(sub, baseline, confidence)
+    est = ["value", "lower_ci95", "upper_ci95"]
+    bkeys = SERIES_KEYS + ["period"]
+    bench = df[df["area_code"] == benchmark].drop_duplicates(bkeys, keep="first")[bkeys + est]
+    has_base = base_row >= 0
+
+    def at(rows: np.ndarray, present: np.ndarray):
+        """The area's and the benchmark's estimates at the given rows of ``sub`` (NaN where absent)."""
+        picked = sub.iloc[np.where(present, rows, 0)][bkeys + est].reset_index(drop=True)
+        b = picked[bkeys].merge(bench, on=bkeys, how="left")[est].to_numpy(float)
+        a = picked[est].to_numpy(float)
+        a[~present] = np.nan
+        b[~present] = np.nan
+        return a, b
+
+    a0, b0 = at(base_row, has_base)
+    a1, b1 = at(latest_row, np.ones(len(out), dtype=bool))
+    period_text = sub["period"].to_numpy(object)
+    base_period = np.where(has_base, period_text[np.where(has_base, base_row, 0)], None)
+    latest_period = period_text[latest_row]
     rows = []
-    nan3 = (np.nan, np.nan, np.nan)
-    for key, g in df[df["area_code"] != benchmark].groupby(SERIES_KEYS + ["area_code"], sort=False, dropna=False):
-        g = g.reset_index(drop=True)
-        base, last = _baseline_and_latest(g, baseline)
-
-        def est(row):
-            return nan3 if row is None else (row["value"], row["lower_ci95"], row["upper_ci95"])
-
-        def bench_est(row):
-            if row is None:
-                return nan3
-            k = tuple(key[:-1]) + (row["period"],)
-            if k not in bench.index:
-                return nan3
-            b = bench.loc[k]
-            b = b.iloc[0] if isinstance(b, pd.DataFrame) else b
-            return b["value"], b["lower_ci95"], b["upper_ci95"]
-
-        same = base is not None and base["period"] == last["period"]
-        a0, b0 = est(base), bench_est(base)
-        a1, b1 = est(last), bench_est(last)
-        r = _core.gap_change(*a0, *b0, *a1, *b1, confidence)
-        rows.append(dict(zip(SERIES_KEYS + ["area_code"], key), benchmark_code=benchmark,
-                         baseline_period=None if base is None else base["period"], latest_period=last["period"],
+    for i in range(len(out)):
+        r = _core.gap_change(*a0[i], *b0[i], *a1[i], *b1[i], confidence)
+        same = has_base[i] and base_period[i] == latest_period[i]
+        rows.append(dict(benchmark_code=benchmark, baseline_period=base_period[i], latest_period=latest_period[i],
                          gap_baseline=r["gap_baseline"]["estimate"], gap_baseline_lower=r["gap_baseline"]["lower"],
                          gap_baseline_upper=r["gap_baseline"]["upper"], gap_now=r["gap_now"]["estimate"],
                          gap_now_lower=r["gap_now"]["lower"], gap_now_upper=r["gap_now"]["upper"],
                          relative_baseline=r["relative_baseline"]["estimate"],
+                         relative_baseline_lower=r["relative_baseline"]["lower"],
+                         relative_baseline_upper=r["relative_baseline"]["upper"],
                          relative_now=r["relative_now"]["estimate"], relative_now_lower=r["relative_now"]["lower"],
                          relative_now_upper=r["relative_now"]["upper"], gap_change=r["change"]["estimate"],
                          gap_change_lower=r["change"]["lower"], gap_change_upper=r["change"]["upper"],
                          movement="not assessed" if same else r["movement"]))
-    return pd.DataFrame(rows)
+    return pd.concat([out, pd.DataFrame(rows, index=out.index)], axis=1)[columns]
 
 
 def within_region_inequality(data, places: Optional[Sequence[str]] = None, *, deprivation: Optional[Mapping[str, float]] = None,
@@ -437,8 +461,7 @@ def sentences(comparisons, gaps: Optional[pd.DataFrame] = None, *, areas=None,
     if not (isinstance(comparisons, pd.DataFrame) and "label" in comparisons.columns):
         data = comparisons
         areas = _areas(data, areas)
-        comparisons = compare(_latest(_frame(data)), ENGLAND, framework=_framework(data, None))
-        comparisons = comparisons[comparisons["area_code"] != ENGLAND]
+        comparisons = _compare_latest(_frame(data), _framework(data, None))
         if gaps is None:
             gaps = gap_to_england(data, baseline)
     out = []
@@ -472,18 +495,21 @@ def sentences(comparisons, gaps: Optional[pd.DataFrame] = None, *, areas=None,
     return pd.Series(out, index=comparisons.index, name="sentence", dtype=object)
 
 
+def _compare_latest(df: pd.DataFrame, fw) -> pd.DataFrame:
+    """Every area's latest period of every series compared with England in that same period
+    (England's rows for every period stay, so an area whose data stop earlier is still compared
+    with England's value for its own latest period)."""
+    is_england = df["area_code"] == ENGLAND
+    return compare(pd.concat([_latest(df[~is_england]), df[is_england]], ignore_index=True), ENGLAND, framework=fw)
+
+
 def _latest(df: pd.DataFrame) -> pd.DataFrame:
-    """The latest period's row of every area and series (periods ordered by TimePeriod)."""
-    rows = []
-    for _, g in df.groupby(SERIES_KEYS + ["area_code"], sort=False, dropna=False):
-        k = max(range(len(g)), key=lambda i: _core.TimePeriod.parse(g["period"].iloc[i]))
-        rows.append(g.iloc[k])
-    return pd.DataFrame(rows, columns=df.columns)
-
-
-_ARROWS = {"improved": "\u2191 improved", "worsened": "\u2193 worsened", "increased": "\u2191 increased",
-           "decreased": "\u2193 decreased", "no significant change": "\u2192 no significant change",
-           "not assessed": "not assessed"}
+    """The latest period's row of every area and series (periods ordered by TimePeriod; the
+    later row on a tie)."""
+    if df.empty:
+        return df
+    _, _, latest_row, _ = _series_ends(df.reset_index(drop=True), "2022")
+    return df.iloc[latest_row]
 
 
 def _trend_text(label) -> str:
@@ -497,9 +523,30 @@ def _trend_text(label) -> str:
     return label
 
 
+def _change_text(assessment: str, change: float, baseline_period, latest_period, baseline: str) -> str:
+    """The change since the baseline in words: an arrow for the direction of the value (up or
+    down, whatever the polarity), the assessment, the change and the baseline period; for a
+    change not assessed, why not."""
+    if assessment == "not assessed":
+        if baseline_period is None or (isinstance(baseline_period, float) and math.isnan(baseline_period)):
+            return f"not assessed (no {baseline} period)"
+        if baseline_period == latest_period:
+            return "not assessed (the latest period is the baseline)"
+        return "not assessed (no confidence limits)"
+    arrow = "\u2192" if assessment == "no significant change" else ("\u2191" if change > 0 else "\u2193")
+    return f"{arrow} {assessment} ({change:+.1f} since {baseline_period})"
+
+
 def _recent_trends(df: pd.DataFrame, fw):
-    """Fingertips recent-trend labels per series from :mod:`fairer.trends` (engineer mon-b's
-    module), or None when that module or the framework metadata it needs is unavailable."""
+    """Recent-trend labels per series from :mod:`fairer.trends`, or None when that module or the
+    framework metadata it needs is unavailable.
+
+    Series of single-year (or shorter) periods get the Fingertips marker
+    (:func:`fairer.trends.recent_trend`); series whose periods are all overlapping multi-year
+    pooled periods (life expectancy, healthy life expectancy), which Fingertips never tests, get
+    fairer's pooled-period test (:func:`fairer.trends.pooled_trend`), with ``trend_method``
+    saying which. A series no test was run on is "Cannot be calculated" with the reason, never
+    Fingertips' default "No significant change", so a report never implies a test."""
     try:
         from . import trends
     except (ImportError, AttributeError):
@@ -511,62 +558,180 @@ def _recent_trends(df: pd.DataFrame, fw):
     sub = df[df["indicator_id"].isin(inds)]
     if sub.empty:
         return None
+    keys = SERIES_KEYS + ["area_code"]
     pol = {i: fw.indicator(i).polarity.name.replace("_", " ") for i in inds}
     vt = {i: fw.indicator(i).value_type.name.replace("_", " ") for i in inds}
-    t = trends.recent_trend(sub, polarity=pol, value_type=vt)
-    return t[SERIES_KEYS + ["area_code", "trend"]]
+    t = trends.recent_trend(sub, polarity=pol, value_type=vt, untested="cannot")
+    t = t[keys + ["trend", "reason", "method"]].rename(columns={"reason": "trend_reason", "method": "trend_method"})
+    pooled_period = {p: _core.TimePeriod.parse(p).kind == _core.PeriodKind.pooled_years for p in sub["period"].unique()}
+    is_pooled = sub["period"].map(pooled_period).astype(bool)
+    all_pooled = is_pooled.groupby([sub[k] for k in keys], sort=False).transform("all")
+    pooled = sub[all_pooled.to_numpy()]
+    if pooled.empty:
+        return t
+    g = trends.pooled_trend(pooled, polarity=pol)
+    g["trend"] = g["trend"].where(g["tested"].astype(bool), "Cannot be calculated")
+    g = g[keys + ["trend", "reason", "method"]].rename(columns={"reason": "trend_reason", "method": "trend_method"})
+    t = t.set_index(keys)
+    t.update(g.set_index(keys))
+    return t.reset_index()
 
 
-def report_section_html(data, *, framework=None, areas=None, baseline: Optional[str] = None,
-                        include_trend: bool = True) -> str:
-    """HTML for the monitoring section of the report: for every theme, a table with one row per
-    indicator, series and place giving the latest period and value, the comparison with England
-    (single overlapping 95% limits), the Fingertips recent trend (from :mod:`fairer.trends`, when
-    present and ``include_trend``) and the change since the baseline. Plain semantic HTML
-    (caption, th scope), text labels beside any symbol, so it reads without colour.
+#: Style sheet for :func:`report_section_html`: Fingertips' comparison colours (better green,
+#: similar amber, worse red, not compared white; lower/higher light and dark blue for no
+#: judgement) and the trend arrows' colours. The text labels stay, so colour is never the only
+#: signal.
+REPORT_CSS = """
+td.cmp-better{background:#92d050}td.cmp-similar{background:#ffc000}td.cmp-worse{background:#c00000;color:#fff}
+td.cmp-lower{background:#bed2ff}td.cmp-higher{background:#5555e6;color:#fff}
+td.cmp-not-compared{background:#fff;color:#555}
+td.trend-better{color:#1e7b34;font-weight:600}td.trend-worse{color:#b00020;font-weight:600}
+td.change-improved{color:#1e7b34}td.change-worsened{color:#b00020}
+td.no-data{background:#f6f6f6;color:#666;font-style:italic}
+"""
+
+_CMP_CLASS = {"Better": "cmp-better", "Best": "cmp-better", "Similar": "cmp-similar", "Worse": "cmp-worse",
+              "Worst": "cmp-worse", "Lower": "cmp-lower", "Higher": "cmp-higher"}
+
+
+def _series_label(sex: str, age: str, category_type: str, category: str) -> str:
+    parts = [sex] if sex else []
+    if category_type or category:
+        parts.append(f"{category_type}: {category}" if category_type else category)
+    return "; ".join(parts)
+
+
+def monitoring_table(data, *, framework=None, areas=None, baseline: Optional[str] = None,
+                     include_trend: bool = True) -> pd.DataFrame:
+    """The monitoring summary behind the report: one row per indicator, series and area other
+    than England, for the latest period, in framework then area-file order.
+
+    Columns: ``theme``, ``indicator_id``, ``title``, the series keys, ``area_code``,
+    ``area_name``, ``period``, ``value`` and its 95% limits; the comparison with England by single
+    overlapping 95% limits (:func:`compare`: ``label`` as Fingertips prints it, ``compared``,
+    ``reason``, ``benchmark_value``); ``trend``, ``trend_reason`` and ``trend_method`` (the
+    Fingertips recent-trend marker from :func:`fairer.trends.recent_trend`, or for series of
+    overlapping pooled periods fairer's :func:`fairer.trends.pooled_trend`; why it could not be
+    calculated; missing when ``include_trend`` is false); the change
+    since ``baseline`` (default the framework's, 2022; :func:`baseline_change`:
+    ``baseline_period``, ``change``, ``change_lower``, ``change_upper``, ``assessment``); the gap
+    movement (:func:`gap_to_england`: ``gap_movement``); and ``sentence`` (:func:`sentences`).
     """
     fw = _framework(data, framework)
     hierarchy = _areas(data, areas)
+    if baseline is None:
+        baseline = fw.baseline_period if fw is not None and getattr(fw, "baseline_period", "") else "2022"
     df = _frame(data)
+    keys = SERIES_KEYS + ["area_code"]
+    columns = (["theme", "indicator_id", "title"] + SERIES_KEYS[1:] + ["area_code", "area_name", "period", "value",
+               "lower_ci95", "upper_ci95", "benchmark_value", "label", "compared", "reason", "trend",
+               "trend_reason", "trend_method", "baseline_period", "change", "change_lower", "change_upper",
+               "assessment", "gap_movement", "sentence"])
     if df.empty:
-        return "<section class=\"monitoring\"><p>No observations to monitor.</p></section>"
-    latest = _latest(df)
-    comp = compare(latest, ENGLAND, framework=fw)
+        return pd.DataFrame(columns=columns)
+    comp = _compare_latest(df, fw)
     change = baseline_change(df, baseline, framework=fw)
-    comp = comp.merge(change[SERIES_KEYS + ["area_code", "assessment", "baseline_period"]],
-                      on=SERIES_KEYS + ["area_code"], how="left")
+    gaps = gap_to_england(df, baseline, framework=fw)
+    comp["sentence"] = sentences(comp, gaps, areas=hierarchy, baseline=str(baseline)).to_numpy(object)
+    comp = comp.merge(change[keys + ["baseline_period", "change", "change_lower", "change_upper", "assessment"]],
+                      on=keys, how="left")
+    comp = comp.merge(gaps[keys + ["movement"]].rename(columns={"movement": "gap_movement"}), on=keys, how="left")
     trend = _recent_trends(df, fw) if include_trend else None
     if trend is not None:
-        comp = comp.merge(trend, on=SERIES_KEYS + ["area_code"], how="left")
-    parts = ["<section class=\"monitoring\">", "<h2>Monitoring: comparison with England and change since the baseline</h2>"]
-    themes = list(fw.themes) if fw is not None else [None]
-    for theme in themes:
-        if theme is not None:
-            keys = [i.key for i in fw.indicators if i.theme == theme.key]
-            rows = comp[comp["indicator_id"].isin(keys)]
-            title = theme.title
+        comp = comp.merge(trend, on=keys, how="left")
+    else:
+        comp["trend"] = None
+        comp["trend_reason"] = ""
+        comp["trend_method"] = ""
+    order = [i.key for i in fw.indicators] if fw is not None else list(dict.fromkeys(comp["indicator_id"]))
+    area_order = [a.code for a in hierarchy] if hierarchy is not None else []
+    comp["_i"] = comp["indicator_id"].map({k: n for n, k in enumerate(order)}).fillna(len(order))
+    comp["_a"] = comp["area_code"].map({k: n for n, k in enumerate(area_order)}).fillna(len(area_order))
+    comp["_s"] = comp.groupby(SERIES_KEYS, sort=False).ngroup()
+    comp = comp.sort_values(["_i", "_s", "_a"], kind="stable").reset_index(drop=True)
+    meta = {i.key: i for i in fw.indicators} if fw is not None else {}
+    comp["theme"] = [meta[k].theme if k in meta else "" for k in comp["indicator_id"]]
+    comp["title"] = [meta[k].title if k in meta else k for k in comp["indicator_id"]]
+    comp["area_name"] = [_area_name(c, hierarchy) for c in comp["area_code"]]
+    return comp[columns]
+
+
+def report_section_html(data, *, framework=None, areas=None, baseline: Optional[str] = None,
+                        include_trend: bool = True, heading_level: int = 2) -> str:
+    """HTML for the monitoring section of the report (styles in :data:`REPORT_CSS`): for every
+    theme of the framework, a table with one row per indicator, series and place giving the
+    latest period and value, the comparison with England (the Fingertips label, coloured as
+    Fingertips colours it), the recent-trend marker with its arrow, the change since the
+    baseline, and the plain-English sentence (see :func:`monitoring_table`). An indicator with
+    no data for any place has a row saying so, with its status. Plain semantic HTML (caption,
+    th scope), text beside every colour and symbol, so it reads without colour.
+    """
+    fw = _framework(data, framework)
+    if baseline is None:
+        baseline = fw.baseline_period if fw is not None and getattr(fw, "baseline_period", "") else "2022"
+    table = monitoring_table(data, framework=fw, areas=areas, baseline=baseline, include_trend=include_trend)
+    h, h3 = f"h{heading_level}", f"h{heading_level + 1}"
+    parts = ["<section class=\"monitoring\">",
+             f"<{h}>Monitoring: comparison with England, recent trend and change since {html.escape(str(baseline))}</{h}>",
+             "<p class=\"note\">Comparison with England: the England value against the place's 95% confidence "
+             "interval (Fingertips' single-overlap method), judged by the indicator's polarity. "
+             + ("Recent trend: the Fingertips recent-trend test on the last five independent points (99.8% "
+                "level). " if include_trend else "")
+             + "Change since the baseline: the latest value minus the baseline value, significant when its 95% "
+             "interval excludes zero.</p>"]
+    if table.empty and fw is None:
+        return "\n".join(parts + ["<p>No observations to monitor.</p></section>"])
+    themes = [(t.key, t.title) for t in fw.themes] if fw is not None else [("", "All indicators")]
+    e = html.escape
+    for theme_key, theme_title in themes:
+        if fw is not None:
+            inds = [i for i in fw.indicators if i.theme == theme_key]
         else:
-            rows, title = comp, "All indicators"
-        if rows.empty:
+            inds = list(dict.fromkeys(table["indicator_id"]))
+        if not inds:
             continue
-        parts.append(f"<table class=\"monitoring-table\"><caption>{html.escape(title)}</caption>")
-        parts.append("<thead><tr><th scope=\"col\">Indicator</th><th scope=\"col\">Place</th><th scope=\"col\">Sex</th>"
-                     "<th scope=\"col\">Period</th><th scope=\"col\">Value</th>"
+        parts.append(f"<{h3}>{e(theme_title)}</{h3}>")
+        parts.append(f"<table class=\"monitoring-table\"><caption>{e(theme_title)}: each place compared with "
+                     "England</caption>")
+        parts.append("<thead><tr><th scope=\"col\">Indicator</th><th scope=\"col\">Place</th>"
+                     "<th scope=\"col\">Group</th><th scope=\"col\">Period</th><th scope=\"col\">Value</th>"
                      "<th scope=\"col\">Compared with England</th>"
-                     + ("<th scope=\"col\">Recent trend</th>" if trend is not None else "")
-                     + "<th scope=\"col\">Change since baseline</th></tr></thead><tbody>")
-        for _, r in rows.iterrows():
-            ind = r["indicator_id"]
-            ind_title = fw.indicator(ind).title if fw is not None and fw.has_indicator(ind) else ind
-            value = "" if pd.isna(r["value"]) else f"{r['value']:.1f}"
-            change_text = _ARROWS.get(r.get("assessment", "not assessed"), "not assessed")
-            label = r["label"] if r["compared"] or not r["reason"] else f"{r['label']} ({r['reason']})"
-            cells = [f"{ind} {ind_title}", _area_name(r["area_code"], hierarchy), r["sex"], r["period"], value, label]
-            if trend is not None:
-                t = r.get("trend")
-                cells.append(_trend_text(t))
-            cells.append(change_text)
-            parts.append("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in cells) + "</tr>")
+                     + ("<th scope=\"col\">Recent trend</th>" if include_trend else "")
+                     + f"<th scope=\"col\">Change since {e(str(baseline))}</th>"
+                     "<th scope=\"col\">In words</th></tr></thead><tbody>")
+        ncol = 8 if include_trend else 7
+        for ind in inds:
+            key = ind.key if fw is not None else ind
+            title = ind.title if fw is not None else ind
+            rows = table[table["indicator_id"] == key]
+            if rows.empty:
+                status = f" ({ind.status.text})" if fw is not None else ""
+                parts.append(f"<tr><th scope=\"row\">{e(key)} {e(title)}</th><td class=\"no-data\" colspan=\"{ncol}\">"
+                             f"No data for the places in the embedded dataset{e(status)}.</td></tr>")
+                continue
+            for r in rows.itertuples(index=False):
+                value = "missing" if pd.isna(r.value) else f"{r.value:.1f}"
+                label = r.label if r.compared or not r.reason else f"{r.label} ({r.reason})"
+                cmp_class = _CMP_CLASS.get(r.label, "cmp-not-compared")
+                cells = [f"<th scope=\"row\">{e(key)} {e(title)}</th>", f"<td>{e(r.area_name)}</td>",
+                         f"<td>{e(_series_label(r.sex, r.age, r.category_type, r.category))}</td>",
+                         f"<td>{e(r.period)}</td>", f"<td class=\"num\">{e(value)}</td>",
+                         f"<td class=\"{cmp_class}\">{e(label)}</td>"]
+                if include_trend:
+                    t = r.trend if isinstance(r.trend, str) else ""
+                    tcls = "trend-better" if "getting better" in t else ("trend-worse" if "getting worse" in t else "")
+                    ttext = _trend_text(t)
+                    if t == "Cannot be calculated" and isinstance(r.trend_reason, str) and r.trend_reason:
+                        ttext += f" ({r.trend_reason})"
+                    elif isinstance(r.trend_method, str) and r.trend_method.startswith("GLS"):
+                        ttext += " (fairer's test for overlapping pooled periods)"
+                    cells.append(f"<td class=\"{tcls}\">{e(ttext)}</td>" if tcls else f"<td>{e(ttext)}</td>")
+                assessment = r.assessment if isinstance(r.assessment, str) else "not assessed"
+                ccls = {"improved": "change-improved", "worsened": "change-worsened"}.get(assessment)
+                ctext = e(_change_text(assessment, r.change, r.baseline_period, r.period, str(baseline)))
+                cells.append(f"<td class=\"{ccls}\">{ctext}</td>" if ccls else f"<td>{ctext}</td>")
+                cells.append(f"<td>{e(r.sentence)}</td>")
+                parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table>")
     parts.append("</section>")
     return "\n".join(parts)

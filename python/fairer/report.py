@@ -1,8 +1,10 @@
 """The Cheshire and Merseyside report: one static, self-contained HTML page.
 
-First version (the foundation): the framework's themes with their indicators and status, a
-coverage matrix of which indicator has data for which place and latest period, and the places
-with their populations and deprivation. Everything shown is computed here from the loaded
+The framework's themes with their indicators and status, a coverage matrix of which indicator
+has data for which place and latest period, the places with their populations and deprivation,
+and the monitoring section (:func:`fairer.monitoring.report_section_html`): per theme, every
+place's comparison with England, recent trend and change since the 2022 baseline, in a table
+and in plain English. Everything shown is computed here from the loaded
 dataset, so the same page can be written for another framework's data folder.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import _core
+from . import _core, monitoring
 from .io import to_pandas
 
 #: Columns of the coverage matrix after the places, in this order (when present in the areas).
@@ -159,7 +161,7 @@ def render_html(data) -> str:
     title = f"{fw.name}: {fw.region}"
 
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{_e(title)}</title>",
-             f"<style>{_CSS}</style></head><body>",
+             f"<style>{_CSS}{monitoring.REPORT_CSS}</style></head><body>",
              f"<h1>{_e(title)}</h1>",
              f"<p class=\"note\">Framework <b>{_e(fw.key)}</b> version {_e(fw.version)}, baseline period "
              f"{_e(fw.baseline_period)}. Source: {_e(fw.source)}. Written by fairer {_e(_core.__version__)} "
@@ -215,6 +217,9 @@ def render_html(data) -> str:
         parts.append("<p class=\"note\">No data in the embedded dataset for: " +
                      "; ".join(f"{_e(r.key)} {_e(r.title)} ({_e(r.status)})" for r in empty.itertuples()) +
                      ". They are shown as missing, never estimated.</p>")
+
+    # Monitoring: comparison with England, recent trend and change since the baseline
+    parts.append(monitoring.report_section_html(data))
     parts.append("</body></html>\n")
     return "".join(parts)
 

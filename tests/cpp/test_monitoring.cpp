@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -192,4 +193,44 @@ TEST_CASE("baseline periods are matched through TimePeriod") {
     CHECK(find_baseline_period({"2021/22", "2022/23"}, "2022/23") == 1);
     CHECK(find_baseline_period({"2018", "2019"}, "2022") == -1);
     CHECK_THROWS_AS(find_baseline_period({"2018", "last year"}, "2022"), Error);
+}
+
+TEST_CASE("baseline changes for many series in one pass") {
+    // Series 0: 2021, 2022, 2023 (SE 1 each): change 2023 - 2022 = 13 - 10 = 3, SE sqrt(2),
+    // limits 3 -/+ 1.96 sqrt(2) = (0.228, 5.772), significant. Series 1: 2020 - 22 then 2021 - 23,
+    // rows given latest first: baseline the pooled period ending in 2022, change 2 - 1 = 1 with
+    // SE sqrt(2): not significant. Series 2: only 2022, so the latest is the baseline. Series 3:
+    // no baseline period.
+    const std::vector<std::string> periods{"2021", "2022", "2023", "2020 - 22", "2021 - 23", "2019"};
+    const std::vector<std::uint32_t> group{0, 0, 0, 1, 1, 2, 3};
+    const std::vector<std::uint32_t> code{0, 1, 2, 4, 3, 1, 5};
+    const std::vector<double> v{9, 10, 13, 2, 1, 5, 7};
+    std::vector<double> lo(v.size()), hi(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        lo[i] = v[i] - z95;
+        hi[i] = v[i] + z95;
+    }
+    const auto r = baseline_changes(4, group, code, periods, "2022", v.data(), lo.data(), hi.data());
+    REQUIRE(r.size() == 4);
+    CHECK(r[0].baseline_row == 1);
+    CHECK(r[0].latest_row == 2);
+    CHECK(r[0].change.estimate == doctest::Approx(3.0));
+    CHECK(r[0].change.lower == doctest::Approx(3.0 - z95 * std::sqrt(2.0)));
+    CHECK(r[0].change.significant);
+    CHECK(r[1].baseline_row == 4);
+    CHECK(r[1].latest_row == 3);
+    CHECK(r[1].change.estimate == doctest::Approx(1.0));
+    CHECK(r[1].change.assessed);
+    CHECK_FALSE(r[1].change.significant);
+    CHECK(r[2].baseline_row == 5);
+    CHECK(r[2].latest_row == 5);
+    CHECK_FALSE(r[2].change.assessed);
+    CHECK(std::isnan(r[2].change.estimate));
+    CHECK(r[3].baseline_row == -1);
+    CHECK(r[3].latest_row == 6);
+    CHECK_FALSE(r[3].change.assessed);
+    CHECK_THROWS_AS(baseline_changes(3, group, code, periods, "2022", v.data(), lo.data(), hi.data()), StatisticsError);
+    CHECK_THROWS_AS(baseline_changes(4, group, std::vector<std::uint32_t>{0, 1}, periods, "2022", v.data(), lo.data(),
+                                     hi.data()),
+                    StatisticsError);
 }

@@ -211,6 +211,11 @@ def test_gap_to_england_widened():
     assert g["gap_baseline"] == pytest.approx(-5)
     assert g["gap_now"] == pytest.approx(-8)
     assert g["relative_now"] == pytest.approx(68 / 76)
+    # Relative gap on the log scale (delta method): SE of log(70/75) = sqrt((0.5/70)^2 + (0.5/75)^2).
+    se = math.hypot(0.5 / 70, 0.5 / 75)
+    assert g["relative_baseline"] == pytest.approx(70 / 75)
+    assert g["relative_baseline_lower"] == pytest.approx(70 / 75 * math.exp(-Z95 * se), rel=1e-12)
+    assert g["relative_baseline_upper"] == pytest.approx(70 / 75 * math.exp(Z95 * se), rel=1e-12)
     assert g["gap_change"] == pytest.approx(-3)
     assert g["gap_change_lower"] == pytest.approx(-3 - Z95)
     assert g["movement"] == "widened"
@@ -278,8 +283,14 @@ def test_default_data_runs_end_to_end():
     assert html_text.startswith("<section")
     assert "<caption>" in html_text
     assert "Recent trend" not in html_text
-    # Every comparison label shown is the one compare() gives for that place's latest period.
-    assert html_text.count("<tr><td>") == len(monitoring._latest(monitoring._frame(data)).query("area_code != 'E92000001'"))
+    # One row per area other than England and series (its latest period), plus one "no data" row
+    # per framework indicator without data for any of them.
+    obs = fairer.io.to_pandas(data.observations)
+    others = obs[obs["area_code"] != "E92000001"]
+    series = others.groupby(monitoring.SERIES_KEYS + ["area_code"]).ngroups
+    without = sum(1 for i in data.framework.indicators if i.key not in set(others["indicator_id"]))
+    assert html_text.count('<tr><th scope="row">') == series + without
+    assert html_text.count('class="no-data"') == without
 
 
 def test_report_trend_column_comes_from_fairer_trends():
@@ -289,9 +300,28 @@ def test_report_trend_column_comes_from_fairer_trends():
     assert "<th scope=\"col\">Recent trend</th>" in html_text
     fw = data.framework
     df = fairer.io.to_pandas(data.observations)
-    t = trends.recent_trend(df, polarity={k: fw.indicator(k).polarity.name.replace("_", " ") for k in fw.indicator_keys()},
-                            value_type={k: fw.indicator(k).value_type.name.replace("_", " ") for k in fw.indicator_keys()})
-    for label in set(t["trend"]):
+    pol = {k: fw.indicator(k).polarity.name.replace("_", " ") for k in fw.indicator_keys()}
+    vt = {k: fw.indicator(k).value_type.name.replace("_", " ") for k in fw.indicator_keys()}
+    keys = monitoring.SERIES_KEYS + ["area_code"]
+    fingertips = trends.recent_trend(df, polarity=pol, value_type=vt).set_index(keys)
+    table = monitoring.monitoring_table(data).set_index(keys)
+    pooled_rows = 0
+    for key, row in table.iterrows():
+        f = fingertips.loc[key]
+        if row["trend_method"].startswith("GLS"):
+            # Overlapping pooled periods (B01, B02): fairer's pooled test, which Fingertips never runs.
+            assert f["reason"] in ("periods are not single years or parts of a year",
+                                   "value type not tested (only proportions, crude rates and DSRs)")
+            g = trends.pooled_trend(df[(df[keys] == pd.Series(key, index=keys)).all(axis=1)], polarity=pol).iloc[0]
+            assert row["trend"] == (g["trend"] if g["tested"] else "Cannot be calculated")
+            pooled_rows += 1
+        elif bool(f["tested"]):
+            assert row["trend"] == f["trend"]
+        else:
+            # Never Fingertips' default "No significant change" for a series no test was run on.
+            assert row["trend"] == "Cannot be calculated" and row["trend_reason"] == f["reason"]
+    assert pooled_rows > 0
+    for label in set(table["trend"]):
         assert label in html_text
 
 
@@ -349,3 +379,63 @@ def test_missing_column_is_a_typed_error():
     df = frame([("X", "A", "2022", 1, 0, 2)]).drop(columns=["sex"])
     with pytest.raises(fairer.Error, match="sex"):
         monitoring.compare(df, polarity="higher is better")
+
+
+# --- the whole-table baseline pass against a per-series second method ---------------------------
+
+def test_baseline_change_over_the_extract_matches_a_per_series_loop(shared_dir):
+    # The C++ pass (one walk over all rows) against the rules applied one series at a time in
+    # Python: find_baseline_period on the series' periods, the latest by TimePeriod order (the
+    # later row on a tie), and the difference of the two estimates.
+    from fairer import io
+    df = io.to_pandas(io.read_fingertips_next(shared_dir / "data" / "fingertips_subset_fingertipsnext_2025-02.csv",
+                                              allow_duplicate_keys=True, check_intervals=False))
+    keys = monitoring.SERIES_KEYS + ["area_code"]
+    for c in keys + ["period"]:
+        df[c] = df[c].astype(str)
+    df = df.drop_duplicates(keys + ["period"], keep="last").reset_index(drop=True)
+    codes = df.groupby(keys, sort=False).ngroup()
+    df = df[codes % 7 == 0].reset_index(drop=True)  # a seventh of the series keeps the loop quick
+    got = monitoring.baseline_change(df, "2022", polarity="lower is better")
+    assert len(got) == df.groupby(keys, sort=False).ngroups
+    checked = {"not assessed": 0, "assessed": 0}
+    for (key, g), (_, r) in zip(df.groupby(keys, sort=False), got.iterrows()):
+        assert tuple(r[keys]) == key
+        periods = list(g["period"])
+        i = fairer._core.find_baseline_period(periods, "2022")
+        last = sorted(range(len(periods)), key=lambda k: fairer.TimePeriod.parse(periods[k]))[-1]
+        assert r["latest_period"] == periods[last]
+        assert r["latest_value"] == g["value"].iloc[last] or (math.isnan(r["latest_value"]) and math.isnan(g["value"].iloc[last]))
+        if i < 0 or periods[i] == periods[last]:
+            assert r["assessment"] == "not assessed"
+            checked["not assessed"] += 1
+            continue
+        assert r["baseline_period"] == periods[i]
+        b, l = g.iloc[i], g.iloc[last]
+        se = math.hypot(b["upper_ci95"] - b["lower_ci95"], l["upper_ci95"] - l["lower_ci95"]) / (2 * Z95)
+        if math.isnan(se) or math.isnan(l["value"] - b["value"]):
+            assert r["assessment"] == "not assessed"
+            continue
+        change = l["value"] - b["value"]
+        assert r["change"] == pytest.approx(change, rel=1e-12, abs=1e-12)
+        assert r["change_lower"] == pytest.approx(change - Z95 * se, rel=1e-9, abs=1e-9)
+        significant = abs(change) > Z95 * se
+        assert bool(r["significant"]) == significant
+        assert r["assessment"] == (("worsened" if change > 0 else "improved") if significant else "no significant change")
+        checked["assessed"] += 1
+    assert min(checked.values()) > 0, checked
+
+
+def test_baseline_change_bad_input_is_a_typed_error():
+    df = frame([("X", "A", "2021", 9, 8, 10), ("X", "A", "2022", 10, 9, 11)])
+    with pytest.raises(fairer.Error, match="last year"):
+        monitoring.baseline_change(df, "last year", polarity="higher is better")
+    with pytest.raises(fairer.StatisticsError, match="sideways"):
+        monitoring.baseline_change(df, "2022", polarity="sideways")
+    bad = df.copy()
+    bad.loc[1, "period"] = "22nd"
+    with pytest.raises(fairer.Error, match="22nd"):
+        monitoring.gap_to_england(bad, "2022")
+    # A series without the baseline period is reported, not dropped and not guessed.
+    r = monitoring.baseline_change(df[df["period"] == "2021"], "2022", polarity="higher is better").iloc[0]
+    assert r["assessment"] == "not assessed" and r["baseline_period"] is None and math.isnan(r["change"])
