@@ -209,6 +209,25 @@ void register_distribution_inequality(py::module_& m) {
           py::arg("y"), py::arg("rank"), py::arg("weights"), py::arg("kind"), py::arg("lmin") = nan,
           py::arg("lmax") = nan, py::arg("confidence") = 0.95);
 
+    m.def("distribution_concentration_index_survey",
+          [](const Array& y, const Array& rank, const std::optional<Array>& w, const std::optional<Codes>& strata,
+             const Codes& psu, const std::string& kind, double lmin, double lmax, double confidence) {
+              const auto d = view(y, w);
+              same_length(d.size, rank, "rank");
+              same_length(d.size, psu, "psu");
+              if (strata) same_length(d.size, *strata, "strata");
+              const auto o = ci_options(kind, lmin, lmax, confidence);
+              fairer::ConcentrationResult c;
+              {
+                  // Safe without the GIL: the arrays are held by the call's arguments and only read.
+                  py::gil_scoped_release release;
+                  c = fairer::concentration_index_survey(d, rank.data(), strata ? strata->data() : nullptr, psu.data(), o);
+              }
+              return concentration_dict(c);
+          },
+          py::arg("y"), py::arg("rank"), py::arg("weights"), py::arg("strata"), py::arg("psu"), py::arg("kind"),
+          py::arg("lmin") = nan, py::arg("lmax") = nan, py::arg("confidence") = 0.95);
+
     py::class_<fairer::UnitLevelAccumulator>(m, "UnitLevelAccumulator")
         .def(py::init([](bool gini, std::vector<double> epsilons, std::size_t max_distinct) {
                  fairer::UnitLevelOptions o;

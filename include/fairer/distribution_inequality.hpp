@@ -193,6 +193,49 @@ struct RankedTotals {
     std::vector<double> weighted_square;
 };
 
+// Turns the generalised index gc (and its standard error) into the requested form (see
+// ConcentrationKind) and adds normal limits; r.mean must hold the weighted mean outcome.
+inline void finish_concentration(ConcentrationResult& r, double gc, double se_gc, const ConcentrationOptions& o) {
+    const double mu = r.mean;
+    double factor = 1.0;
+    const bool bounded = o.kind == ConcentrationKind::wagstaff || o.kind == ConcentrationKind::erreygers;
+    if (bounded && !(std::isfinite(o.lmin) && std::isfinite(o.lmax) && o.lmin < o.lmax))
+        throw InequalityError(std::string("concentration index: the ") + to_string(o.kind) +
+                              " form needs finite bounds lmin < lmax (got lmin " + detail::format_double(o.lmin) +
+                              ", lmax " + detail::format_double(o.lmax) + ")");
+    switch (o.kind) {
+        case ConcentrationKind::generalized: break;
+        case ConcentrationKind::standard:
+            if (mu == 0.0) throw InequalityError("concentration index: the mean outcome is zero, so C is undefined");
+            factor = 1.0 / mu;
+            break;
+        case ConcentrationKind::wagstaff: {
+            const double m = (mu - o.lmin) / (o.lmax - o.lmin);
+            if (!(m > 0.0 && m < 1.0))
+                throw InequalityError("concentration index: the Wagstaff form needs lmin < mean < lmax (mean " +
+                                      detail::format_double(mu) + ")");
+            factor = 1.0 / ((o.lmax - o.lmin) * m * (1.0 - m));
+            break;
+        }
+        case ConcentrationKind::erreygers: factor = 4.0 / (o.lmax - o.lmin); break;
+        case ConcentrationKind::modified:
+            if (!std::isfinite(o.lmin))
+                throw InequalityError("concentration index: the modified form needs a finite lower bound lmin");
+            if (!(mu > o.lmin))
+                throw InequalityError("concentration index: the modified form needs mean > lmin (mean " +
+                                      detail::format_double(mu) + ", lmin " + detail::format_double(o.lmin) + ")");
+            factor = 1.0 / (mu - o.lmin);
+            break;
+    }
+    r.estimate = factor * gc;
+    r.se = std::abs(factor) * se_gc;
+    if (std::isfinite(r.se)) {
+        const double z = z_value(o.confidence);
+        r.lower = r.estimate - z * r.se;
+        r.upper = r.estimate + z * r.se;
+    }
+}
+
 // Concentration index from totals per distinct rank (ascending, most disadvantaged first).
 // rows = the number of observations entering the regression standard error (its df is rows - 2);
 // 0 = no standard error.
@@ -241,43 +284,7 @@ inline ConcentrationResult concentration_from_totals(const RankedTotals& t, std:
         if (sxx > 0.0) se_gc = std::sqrt(rss / (static_cast<double>(rows) - 2.0) / sxx);
     }
 
-    double factor = 1.0;
-    const bool bounded = o.kind == ConcentrationKind::wagstaff || o.kind == ConcentrationKind::erreygers;
-    if (bounded && !(std::isfinite(o.lmin) && std::isfinite(o.lmax) && o.lmin < o.lmax))
-        throw InequalityError(std::string("concentration index: the ") + to_string(o.kind) +
-                              " form needs finite bounds lmin < lmax (got lmin " + detail::format_double(o.lmin) +
-                              ", lmax " + detail::format_double(o.lmax) + ")");
-    switch (o.kind) {
-        case ConcentrationKind::generalized: break;
-        case ConcentrationKind::standard:
-            if (mu == 0.0) throw InequalityError("concentration index: the mean outcome is zero, so C is undefined");
-            factor = 1.0 / mu;
-            break;
-        case ConcentrationKind::wagstaff: {
-            const double m = (mu - o.lmin) / (o.lmax - o.lmin);
-            if (!(m > 0.0 && m < 1.0))
-                throw InequalityError("concentration index: the Wagstaff form needs lmin < mean < lmax (mean " +
-                                      detail::format_double(mu) + ")");
-            factor = 1.0 / ((o.lmax - o.lmin) * m * (1.0 - m));
-            break;
-        }
-        case ConcentrationKind::erreygers: factor = 4.0 / (o.lmax - o.lmin); break;
-        case ConcentrationKind::modified:
-            if (!std::isfinite(o.lmin))
-                throw InequalityError("concentration index: the modified form needs a finite lower bound lmin");
-            if (!(mu > o.lmin))
-                throw InequalityError("concentration index: the modified form needs mean > lmin (mean " +
-                                      detail::format_double(mu) + ", lmin " + detail::format_double(o.lmin) + ")");
-            factor = 1.0 / (mu - o.lmin);
-            break;
-    }
-    r.estimate = factor * gc;
-    r.se = std::abs(factor) * se_gc;
-    if (std::isfinite(r.se)) {
-        const double z = z_value(o.confidence);
-        r.lower = r.estimate - z * r.se;
-        r.upper = r.estimate + z * r.se;
-    }
+    finish_concentration(r, gc, se_gc, o);
     return r;
 }
 
@@ -566,6 +573,115 @@ inline ConcentrationResult concentration_index(const DistributionView& d, const 
         }
     }
     return detail::concentration_from_totals(t, rows, o);
+}
+
+
+// Concentration index of survey microdata with a design-based standard error: the same estimate as
+// concentration_index (weights = the survey weights; tied ranks share one fractional rank), its
+// standard error by Taylor linearisation of the weighted regression of lhs = 2 var(X) y on (1, X)
+// over a stratified design whose primary sampling units (PSUs) are taken as sampled with
+// replacement within each stratum (Binder 1983, Int Stat Rev 51:279-292; what R's survey::svyglm
+// reports, and so healthequal's aci()/rci() with psu= and strata=):
+//   V = A^-1 B A^-1,  A = sum_i w_i z_i z_i',  z_i = (1, X_i),  u_i = w_i e_i z_i (e the residual),
+//   B = sum_h n_h / (n_h - 1) sum_j (U_hj - mean_h U)(U_hj - mean_h U)',  U_hj = sum of u_i in PSU j,
+// n_h = PSUs in stratum h; se(GC) = sqrt(V_11), scaled like the estimate for the other forms;
+// limits estimate -/+ z se (normal). The ranks and var(X) are treated as fixed, as svyglm does.
+// strata may be null (one stratum). A stratum with a single PSU throws InequalityError naming it
+// (survey's default lonely-PSU rule, "fail"); missing values give a missing result.
+inline ConcentrationResult concentration_index_survey(const DistributionView& d, const double* rank,
+                                                      const std::int64_t* strata, const std::int64_t* psu,
+                                                      const ConcentrationOptions& o = {}) {
+    ConcentrationResult r;
+    r.kind = o.kind;
+    if (d.size == 0) throw InequalityError("survey concentration index: no rows");
+    bool complete = true;
+    for (std::size_t i = 0; i < d.size; ++i)
+        if (std::isnan(rank[i])) complete = false;
+    if (!detail::check_distribution(d, "survey concentration index", o.kind == ConcentrationKind::standard) || !complete)
+        return r;
+    for (std::size_t i = 0; i < d.size; ++i)
+        if (!std::isfinite(rank[i]))
+            throw InequalityError("survey concentration index: rank at " + detail::row_text(i) + " is not finite (value " +
+                                  detail::format_double(rank[i]) + ")");
+    const bool bounded = o.kind == ConcentrationKind::wagstaff || o.kind == ConcentrationKind::erreygers;
+    const auto idx = detail::order_by(rank, d.size);
+    double total_w = 0.0;
+    double total_wy = 0.0;
+    for (std::size_t i = 0; i < d.size; ++i) {
+        total_w += d.weight(i);
+        total_wy += d.weight(i) * d.values[i];
+        if (bounded && std::isfinite(o.lmin) && std::isfinite(o.lmax) && (d.values[i] < o.lmin || d.values[i] > o.lmax))
+            throw InequalityError("survey concentration index: outcome at " + detail::row_text(i) + " (value " +
+                                  detail::format_double(d.values[i]) + ") lies outside the bounds [" +
+                                  detail::format_double(o.lmin) + ", " + detail::format_double(o.lmax) + "]");
+    }
+    if (!(total_w > 0.0)) throw InequalityError("survey concentration index: the weights sum to zero");
+    r.mean = total_wy / total_w;
+    // fractional ranks, ties sharing the midpoint of their block
+    std::vector<double> x(d.size);
+    double below = 0.0;
+    for (std::size_t k = 0; k < d.size;) {
+        std::size_t end = k;
+        double block = 0.0;
+        while (end < d.size && rank[idx[end]] == rank[idx[k]]) block += d.weight(idx[end++]);
+        for (std::size_t m = k; m < end; ++m) x[idx[m]] = (below + 0.5 * block) / total_w;
+        below += block;
+        k = end;
+    }
+    double mean_x = 0.0;
+    for (std::size_t i = 0; i < d.size; ++i) mean_x += d.weight(i) * x[i] / total_w;
+    double sxx = 0.0;
+    double sxy = 0.0;
+    for (std::size_t i = 0; i < d.size; ++i) {
+        sxx += d.weight(i) * (x[i] - mean_x) * (x[i] - mean_x);
+        sxy += d.weight(i) * (x[i] - mean_x) * (d.values[i] - r.mean);
+    }
+    const double var_x = sxx / total_w;
+    const double gc = 2.0 * sxy / total_w;  // the slope of lhs on X: 2 var(X) sxy / sxx
+    const double intercept = 2.0 * var_x * r.mean - gc * mean_x;
+    // per-PSU score totals, PSUs within strata (ordered maps: the sums do not depend on row order)
+    std::map<std::int64_t, std::map<std::int64_t, std::pair<double, double>>> scores;
+    double a00 = 0.0;
+    double a01 = 0.0;
+    double a11 = 0.0;
+    for (std::size_t i = 0; i < d.size; ++i) {
+        const double w = d.weight(i);
+        const double e = 2.0 * var_x * d.values[i] - intercept - gc * x[i];
+        auto& u = scores[strata ? strata[i] : 0][psu[i]];
+        u.first += w * e;
+        u.second += w * e * x[i];
+        a00 += w;
+        a01 += w * x[i];
+        a11 += w * x[i] * x[i];
+    }
+    double b00 = 0.0;
+    double b01 = 0.0;
+    double b11 = 0.0;
+    for (const auto& [stratum, units] : scores) {
+        const auto n = static_cast<double>(units.size());
+        if (units.size() < 2)
+            throw InequalityError("survey concentration index: stratum " + std::to_string(stratum) +
+                                  " has a single PSU, so its variance contribution is undefined");
+        double m0 = 0.0;
+        double m1 = 0.0;
+        for (const auto& [unit, u] : units) {
+            m0 += u.first / n;
+            m1 += u.second / n;
+        }
+        const double f = n / (n - 1.0);
+        for (const auto& [unit, u] : units) {
+            b00 += f * (u.first - m0) * (u.first - m0);
+            b01 += f * (u.first - m0) * (u.second - m1);
+            b11 += f * (u.second - m1) * (u.second - m1);
+        }
+    }
+    // second row of A^-1 = (-a01, a00) / det; V_11 = row B row'
+    const double det = a00 * a11 - a01 * a01;
+    const double g0 = -a01 / det;
+    const double g1 = a00 / det;
+    const double v11 = g0 * g0 * b00 + 2.0 * g0 * g1 * b01 + g1 * g1 * b11;
+    detail::finish_concentration(r, gc, std::sqrt(v11), o);
+    return r;
 }
 
 }  // namespace fairer

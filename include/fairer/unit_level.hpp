@@ -15,7 +15,9 @@
 // deciles, LSOA ranks (32,844 in England) or outcomes recorded on a fixed resolution (ages,
 // counts, scores), but unbounded for a continuous outcome whose every value differs. Beyond
 // max_distinct bins the accumulator throws instead of growing silently; the caller can then
-// round the outcome to a stated resolution or switch the Gini off.
+// round the outcome to a stated resolution or switch the Gini off. With a rank column, add() also
+// uses scratch space of 20 bytes a row for blocks of at most 2^20 rows (at most 20 MiB, freed on
+// return), whatever the chunk size.
 //
 // Missing rows (NaN outcome, weight or, when ranks are used, rank) are counted and left out of
 // every total; result() reports the measures as missing (NaN) when any row was missing unless the
@@ -110,12 +112,16 @@ public:
 
         namespace acc = boost::accumulators;
         acc::accumulator_set<double, acc::stats<acc::tag::count, acc::tag::min, acc::tag::max>> range;
-        RankBin* last_rank_bin = nullptr;
+        // Rows reach their rank bins bin by bin after each block of rows (see add_to_rank_bins).
+        std::vector<std::uint32_t> rank_bin_of;
+        if (c.rank) rank_bin_of.assign(std::min(c.size, kRankBlock), kNoBin);
+        std::size_t last_rank_bin = kNoBin;
         double last_rank = 0.0;
         Sums* last_group = nullptr;
         std::int64_t last_group_code = 0;
         std::uint64_t skipped = 0;
         for (std::size_t i = 0; i < c.size; ++i) {
+            if (c.rank && i > 0 && i % kRankBlock == 0) add_to_rank_bins(c, i - kRankBlock, rank_bin_of);
             const double y = c.outcome[i];
             const double w = c.weights ? c.weights[i] : 1.0;
             if (std::isnan(y) || std::isnan(w) || (c.rank && std::isnan(c.rank[i]))) {
@@ -136,13 +142,11 @@ public:
             }
             if (options_.gini) bin_for(outcome_bins_, outcome_index_, y, "outcome").add_weight(unit, w);
             if (c.rank) {
-                if (!last_rank_bin || c.rank[i] != last_rank) {
+                if (last_rank_bin == kNoBin || c.rank[i] != last_rank) {
                     last_rank = c.rank[i];
-                    last_rank_bin = &bin_for(rank_bins_, rank_index_, last_rank, "rank");
+                    last_rank_bin = bin_position(rank_bins_, rank_index_, last_rank, "rank");
                 }
-                last_rank_bin->add_weight(unit, w);
-                last_rank_bin->wy.add(wy);
-                last_rank_bin->wyy.add(wy * y);
+                rank_bin_of[i % kRankBlock] = static_cast<std::uint32_t>(last_rank_bin);
             }
             if (c.group) {
                 if (!last_group || c.group[i] != last_group_code) {
@@ -151,6 +155,10 @@ public:
                 }
                 last_group->add(unit, w, wy, ylny, lny);
             }
+        }
+        if (c.rank && c.size > 0) {
+            rank_bin_of.resize((c.size - 1) % kRankBlock + 1);
+            add_to_rank_bins(c, c.size - rank_bin_of.size(), rank_bin_of);
         }
         const auto seen = acc::count(range);
         if (seen > 0) {
@@ -371,17 +379,61 @@ private:
                                "resolution, raise max_distinct, or turn the Gini off");
     }
 
+    static constexpr std::uint32_t kNoBin = 0xffffffffu;
+    static constexpr std::size_t kRankBlock = std::size_t{1} << 20;
+
     template <class Bin>
-    Bin& bin_for(std::vector<Bin>& bins, Index& index, double key, const char* what) {
+    std::size_t bin_position(std::vector<Bin>& bins, Index& index, double key, const char* what) {
         const std::size_t found = index.find(key);
-        if (found != Index::npos) return bins[found];
-        if (bins.size() >= options_.max_distinct) {
+        if (found != Index::npos) return found;
+        if (bins.size() >= options_.max_distinct || bins.size() >= kNoBin) {
             failed_ = true;
             throw too_many(what);
         }
         index.insert(key);
         bins.emplace_back();
-        return bins.back();
+        return bins.size() - 1;
+    }
+
+    template <class Bin>
+    Bin& bin_for(std::vector<Bin>& bins, Index& index, double key, const char* what) {
+        return bins[bin_position(bins, index, key, what)];
+    }
+
+    // Adds the rows from..from+bin_of.size() of a chunk to their rank bins (bin_of[i - from], kNoBin
+    // for a skipped row; reset to kNoBin afterwards) one bin at a time. Why: unit-level rows come in
+    // any rank order and there may be tens of thousands of bins, each several cache lines of exact
+    // sums; visiting the bins in row order would miss the cache on almost every row. A counting sort
+    // of the rows' (w, y) by bin visits every bin once per block; blocks of at most kRankBlock rows
+    // bound the scratch memory (20 bytes a row) whatever the chunk size. The exact sums do not
+    // depend on the order of their adds, so the state is the same as adding row by row.
+    void add_to_rank_bins(const UnitLevelChunk& c, std::size_t from, std::vector<std::uint32_t>& bin_of) {
+        std::vector<std::size_t> start(rank_bins_.size() + 1, 0);
+        for (std::uint32_t b : bin_of)
+            if (b != kNoBin) ++start[b + 1];
+        for (std::size_t b = 0; b < rank_bins_.size(); ++b) start[b + 1] += start[b];
+        std::vector<double> sorted_w(start.back());
+        std::vector<double> sorted_y(start.back());
+        std::vector<std::size_t> next(start.begin(), start.end() - 1);
+        for (std::size_t j = 0; j < bin_of.size(); ++j) {
+            const std::uint32_t b = bin_of[j];
+            if (b == kNoBin) continue;
+            bin_of[j] = kNoBin;
+            const std::size_t at = next[b]++;
+            sorted_w[at] = c.weights ? c.weights[from + j] : 1.0;
+            sorted_y[at] = c.outcome[from + j];
+        }
+        const bool unit = !c.weights;
+        for (std::size_t b = 0; b < rank_bins_.size(); ++b) {
+            RankBin& bin = rank_bins_[b];
+            for (std::size_t k = start[b]; k < start[b + 1]; ++k) {
+                const double w = sorted_w[k];
+                const double wy = w * sorted_y[k];
+                bin.add_weight(unit, w);
+                bin.wy.add(wy);
+                bin.wyy.add(wy * sorted_y[k]);
+            }
+        }
     }
 
     static std::size_t merged_size(const Index& a, const Index& b) {

@@ -164,6 +164,23 @@ TEST_CASE("chunked, merged and one-shot results are identical bit for bit") {
     }
 }
 
+TEST_CASE("a chunk longer than the rank block gives the same state as small chunks") {
+    // Rank bins are filled block by block (2^20 rows); a chunk of 2^20 + 1234 rows with missing rows
+    // on both sides of the block boundary must match feeding the same rows in chunks of 1000.
+    const std::size_t n = (std::size_t{1} << 20) + 1234;
+    Data d = make_data(n, 5);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t at : {std::size_t{0}, (std::size_t{1} << 20) - 1, std::size_t{1} << 20, n - 1}) d.y[at] = nan;
+    d.rank[(std::size_t{1} << 20) + 1] = nan;
+    UnitLevelAccumulator big(options());
+    big.add(d.chunk(0, n));
+    UnitLevelAccumulator small(options());
+    for (std::size_t at = 0; at < n; at += 1000) small.add(d.chunk(at, std::min(n, at + 1000)));
+    CHECK(big.missing() == 5);
+    same(big.result({}, true), small.result({}, true));
+    CHECK(big.result({}, true).distinct_ranks == 40);
+}
+
 TEST_CASE("unit-level results agree with the grouped functions on the same rows") {
     const Data d = make_data(5000, 5);
     UnitLevelAccumulator acc(options());
