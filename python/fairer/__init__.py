@@ -6,7 +6,8 @@ Fingertips and tidy CSV files and converts to and from pandas.
 
 Areas of work, one module each: :mod:`fairer.methods` (indicator statistics and confidence
 intervals, as PHEindicatormethods), :mod:`fairer.inequality` (WHO HEAT summary measures of
-inequality between subgroups), :mod:`fairer.allocation` and :mod:`fairer.allocation_analysis`
+inequality between subgroups), :mod:`fairer.distribution` (Gini, Theil, Atkinson and
+concentration indices, grouped or streamed over unit-level rows), :mod:`fairer.allocation` and :mod:`fairer.allocation_analysis`
 (proportionate-universalism funding formulas, equity diagnostics, sensitivity and scenarios),
 :mod:`fairer.monitoring` and :mod:`fairer.trends` (benchmark comparisons, trends, progress from
 the baseline, gaps).
@@ -56,7 +57,7 @@ from ._core import (
     write_framework,
     write_framework_file,
 )
-from . import allocation, allocation_analysis, inequality, io, methods, monitoring, trends
+from . import allocation, allocation_analysis, distribution, inequality, io, methods, monitoring, trends
 from .allocation import allocate
 from .inequality import summary_measures
 from .monitoring import compare
@@ -81,7 +82,7 @@ __all__ = [
     "DeprivationLookup", "DeprivationRecord", "Error", "FingertipsIdStatus", "Framework", "IndicatorMeta", "IndicatorStatus",
     "InequalityError", "ObservationTable", "PeriodKind", "PeriodType", "PlaceDeprivation", "Polarity",
     "StatisticsError", "SystemRecommendation", "Theme", "TimePeriod", "ValueType", "YearType", "__version__",
-    "allocate", "allocation", "allocation_analysis", "compare", "inequality", "monitoring", "recent_trend",
+    "allocate", "allocation", "allocation_analysis", "compare", "distribution", "inequality", "monitoring", "recent_trend",
     "summary_measures", "trends",
     "io", "load_default", "methods", "parse_areas", "parse_deprivation", "parse_framework", "read_areas", "read_deprivation", "read_framework",
     "summarise_deprivation", "write_areas", "write_areas_file", "write_framework", "write_framework_file",
