@@ -84,7 +84,8 @@ struct SubgroupTable {
     std::size_t size() const noexcept { return estimate.size(); }
 
     std::string subgroup_name(std::size_t i) const {
-        std::string s = "table '" + name + "', subgroup ";
+        // Batch runs leave the name empty (the output rows already say which table they belong to).
+        std::string s = name.empty() ? "subgroup " : "table '" + name + "', subgroup ";
         if (i < subgroup.size() && !subgroup[i].empty()) return s + "'" + subgroup[i] + "'";
         return s + "#" + std::to_string(i + 1);
     }
