@@ -191,7 +191,8 @@ def render_html(data) -> str:
     parts.append("<h2>Themes and indicators</h2>")
     for theme in fw.themes:
         rows = indicators[indicators.theme == theme.key]
-        label = "" if theme.marmot_principle else " (headline outcome)"
+        # A theme that is not a Marmot principle is a headline outcome; say so unless its title does.
+        label = "" if theme.marmot_principle or "headline" in theme.title else " (headline outcome)"
         parts.append(f"<h3>{_e(theme.key)}: {_e(theme.title)}{_e(label)}</h3>")
         parts.append(f"<p class=\"note\">Life course: {_e(theme.life_course)}. {len(rows)} indicator(s).</p>")
         if rows.empty:
