@@ -125,17 +125,28 @@ inline std::vector<double> fractional_rank(detail::Span<double> population, deta
 // For an allocation, y is spend per head Â_i/P_i; for need, y is the need index Ñ_i.
 inline double concentration_index(detail::Span<double> y, detail::Span<double> population,
                                   detail::Span<double> deprivation) {
-    detail::check_diagnostic_columns("concentration_index", y.size(), {population.size(), deprivation.size()});
-    const std::vector<double> rank = fractional_rank(population, deprivation);
-    const double total = detail::exact_sum(population);
-    const double mu =
-        detail::exact_sum(y.size(), [&](std::size_t i) { return population[i] > 0.0 ? population[i] * y[i] : 0.0; }) /
-        total;
-    if (std::isnan(mu) || mu == 0.0) return detail::diagnostics_nan;
-    const double s = detail::exact_sum(y.size(), [&](std::size_t i) {
-        return population[i] > 0.0 ? population[i] / total * (y[i] - mu) * (rank[i] - 0.5) : 0.0;
-    });
-    return 2.0 * s / mu;
+    const char* what = "concentration_index";
+    detail::check_diagnostic_columns(what, y.size(), {population.size(), deprivation.size()});
+    detail::checked_population_total(what, population);
+    // The checks give the allocation spec's error codes; the index itself is the general one of
+    // distribution_inequality.hpp, ranked by −deprivation so that the most deprived come first.
+    const std::vector<std::size_t> order = detail::deprivation_order(what, population, deprivation);
+    std::vector<double> values;
+    std::vector<double> weights;
+    std::vector<double> rank;
+    values.reserve(order.size());
+    weights.reserve(order.size());
+    rank.reserve(order.size());
+    for (std::size_t i : order) {
+        if (std::isnan(y[i])) return detail::diagnostics_nan;
+        values.push_back(y[i]);
+        weights.push_back(population[i]);
+        rank.push_back(-deprivation[i]);
+    }
+    ConcentrationOptions o;
+    o.kind = ConcentrationKind::generalized;  // GC/μ below: the standard form would refuse negative y
+    const ConcentrationResult r = fairer::concentration_index(DistributionView(values, weights), rank.data(), o);
+    return r.mean == 0.0 ? detail::diagnostics_nan : r.estimate / r.mean;
 }
 
 // Horizontal inequity index (O'Donnell et al. 2008, ch. 15; spec §9): HI = CI(spend per head) −
