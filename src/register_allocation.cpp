@@ -101,6 +101,9 @@ void register_allocation(py::module_& m) {
                  PyUnits u;
                  u.keep.reserve(indicators.size() + 6);
                  u.units.ids = std::move(ids);
+                 // The ids cannot change after construction (read-only here), so they are checked
+                 // once now rather than hashed again by every allocation over this table.
+                 fairer::verify_ids(u.units);
                  u.units.population = u.column(population);
                  for (std::size_t k = 0; k < names.size(); ++k) u.units.add_indicator(names[k], u.column(indicators[k]));
                  if (group) u.units.group = *group;

@@ -8,7 +8,8 @@
 //   fit A (§6.4, §7)  6. largest-remainder rounding to whole units Â (§8).
 // Every intermediate vector is kept in AllocationResult as an audit trail. Money is exact: the
 // rounded allocation is int64 pence and sums to the budget to the penny. All totals are exactly
-// rounded sums (detail::DenseExactSum), so every output is invariant under a permutation of the rows.
+// rounded sums (detail::DenseExactSum, detail::BinnedExactSum), so every output is invariant under a
+// permutation of the rows.
 #pragma once
 
 #include <algorithm>
@@ -71,6 +72,10 @@ struct AllocationUnits {
     Column baseline;                           // B_i ≥ 0, pence (§6)
     Column floor;                              // absolute floor, pence
     Column cap;                                // absolute cap, pence
+    // True once verify_ids() has found the ids unique and non-empty; allocate() then does not hash
+    // them again. Whoever changes ids afterwards must reset it (the Python wrapper's ids are
+    // read-only, so it verifies them once, when the table is built).
+    bool ids_verified = false;
 
     // The indicator column called name, or nullptr.
     const Column* indicator(const std::string& name) const {
@@ -327,8 +332,8 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
     Feasibility f;
     f.budget = budget;
     const std::size_t n = lower.size();
-    detail::DenseExactSum sl;
-    detail::DenseExactSum reach;
+    detail::BinnedExactSum sl;
+    detail::BinnedExactSum reach;
     bool unbounded = false;
     bool fixed_above_floor = false;
     for (std::size_t i = 0; i < n; ++i) {
@@ -370,43 +375,38 @@ namespace detail {
 
 // Solves Σ_i clamp(o_i + t w_i, L_i, U_i) = T for t by the breakpoint method (§7.2). The sum F
 // is piecewise linear and non-decreasing in t with kinks at (L_i − o_i)/w_i and (U_i − o_i)/w_i
-// (w_i > 0). Instead of sorting all kinks, the kink interval holding the solution is found by
-// selection: F at the median remaining kink tells which half holds it (O(n) per step, O(n log n)
-// in all but with no sort). On that interval the free set Φ is constant and
+// (w_i > 0). Instead of sorting all kinks, the kink interval holding the solution is narrowed
+// by evaluating F at pivots: a Newton step on F (which usually settles nearly every unit in the
+// first pass), or the median remaining kink when Newton steps stop halving the units still in
+// play (O(n) per step, O(n log n) at worst, with no sort). On that interval the free set Φ is
+// constant and
 //   t = (T − Σ_{i∉Φ} clamp_i − Σ_{i∈Φ} o_i) / Σ_{i∈Φ} w_i
 // with exact sums, so the result does not depend on row order. Units with w_i = 0 sit at
-// clamp(o_i, L_i, U_i). The caller has checked feasibility. smallest_t is the lowest admissible
-// t (0 for κ ≥ 0), used when the floors alone meet the budget.
+// clamp(o_i, L_i, U_i). The caller has checked feasibility; at_floors is F at −∞ (Σ L_i over
+// units with w_i > 0 plus the fixed units' amounts, the feasibility check's sum_lower). smallest_t
+// is the lowest admissible t (0 for κ ≥ 0), used when the floors alone meet the budget.
 inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
-                                    double smallest_t) {
+                                    double smallest_t, double at_floors) {
     const std::size_t n = slope.size();
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<double> kinks;
-    kinks.reserve(2 * n);
     std::vector<double> lbk(n, inf);  // kink where unit i leaves its floor
     std::vector<double> ubk(n, inf);  // kink where unit i reaches its cap
-    DenseExactSum fixed_sum;
+    double first_kink = inf;
     for (std::size_t i = 0; i < n; ++i) {
         if (slope[i] > 0.0) {
             lbk[i] = (lower[i] - offset[i]) / slope[i];
-            kinks.push_back(lbk[i]);
-            if (std::isfinite(upper[i])) {
-                ubk[i] = (upper[i] - offset[i]) / slope[i];
-                kinks.push_back(ubk[i]);
-            }
-            fixed_sum.add(lower[i]);
-        } else {
-            fixed_sum.add(std::clamp(offset[i], lower[i], upper[i]));
+            first_kink = std::min(first_kink, lbk[i]);
+            if (std::isfinite(upper[i])) ubk[i] = (upper[i] - offset[i]) / slope[i];
         }
     }
-    const double at_floors = fixed_sum.value();
     auto value_at = [&](std::size_t i, double t) {
         return slope[i] > 0.0 ? std::clamp(offset[i] + t * slope[i], lower[i], upper[i])
                               : std::clamp(offset[i], lower[i], upper[i]);
     };
     double t;
     if (at_floors >= total) {
-        const double first = kinks.empty() ? 0.0 : *std::min_element(kinks.begin(), kinks.end());
+        const double first = std::isfinite(first_kink) ? first_kink : 0.0;
         t = std::isfinite(smallest_t) ? std::min(smallest_t, first) : first;
     } else {
         // Units with a kink inside (prev, next) stay active; the others are settled on the whole
@@ -422,31 +422,78 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
                 settled += std::clamp(offset[i], lower[i], upper[i]);
         }
         double prev = -inf;  // F(prev) < T
-        double next = inf;   // F(next) ≥ T, no kink strictly between
+        double next = inf;   // F(next) ≥ T, no kink strictly between once active is empty
+        double f_at = 0.0;   // F and its slope at the last pivot, for the Newton guess
+        double f_slope = 0.0;
+        double f_pivot = std::numeric_limits<double>::quiet_NaN();
         // F(t) ≥ T? A plain sum decides unless it is within rounding of T; then an exact sum
         // over all units does, so that the decision, too, is independent of row order.
         auto reaches = [&](double t) {
             double f = settled + t * settled_slope;
-            for (std::size_t i : active) f += std::clamp(offset[i] + t * slope[i], lower[i], upper[i]);
+            double w = settled_slope;
+            for (std::size_t i : active) {
+                const double x = offset[i] + t * slope[i];
+                if (x <= lower[i]) {
+                    f += lower[i];
+                } else if (x >= upper[i]) {
+                    f += upper[i];
+                } else {
+                    f += x;
+                    w += slope[i];
+                }
+            }
+            f_at = f;
+            f_slope = w;
+            f_pivot = t;
             if (std::fabs(f - total) > 1e-9 * std::max(1.0, std::fabs(total))) return f >= total;
             return exact_sum(n, [&](std::size_t i) { return value_at(i, t); }) >= total;
         };
-        while (!kinks.empty()) {
-            const auto mid = kinks.begin() + static_cast<std::ptrdiff_t>(kinks.size() / 2);
-            std::nth_element(kinks.begin(), mid, kinks.end());
-            const double pivot = *mid;
-            (reaches(pivot) ? next : prev) = pivot;
-            kinks.clear();
+        // The pivot is a Newton step on F from the last pivot (F is piecewise linear, so near the
+        // solution one step lands within a few kinks of it and settles almost every unit in one
+        // pass), or, if that leaves the bracket, the secant between F at its ends. After two
+        // passes in a row that fail to halve the units in play, the median remaining kink is used
+        // instead, which halves them by construction.
+        int stalls = 0;
+        double f_prev = std::numeric_limits<double>::quiet_NaN();
+        double f_next = std::numeric_limits<double>::quiet_NaN();
+        f_pivot = 0.0;
+        f_at = settled;
+        for (std::size_t i : active) {
+            f_at += offset[i];
+            f_slope += slope[i];
+        }
+        while (!active.empty()) {
+            // Until F is known on both sides of T, a Newton step is doubled so that it crosses
+            // the solution instead of approaching it from one side (the first guess excepted).
+            const bool one_sided = std::isnan(f_prev) != std::isnan(f_next);
+            const double step = f_slope > 0.0 ? (total - f_at) / f_slope : 0.0;
+            double pivot = f_pivot + (one_sided ? 2.0 * step : step);
+            if (!(pivot > prev && pivot < next) && std::isfinite(prev) && std::isfinite(next) && f_next > f_prev)
+                pivot = prev + (total - f_prev) * ((next - prev) / (f_next - f_prev));
+            if (stalls >= 2 || !(pivot > prev && pivot < next)) {
+                kinks.clear();
+                for (std::size_t i : active) {
+                    if (lbk[i] > prev && lbk[i] < next) kinks.push_back(lbk[i]);
+                    if (ubk[i] > prev && ubk[i] < next) kinks.push_back(ubk[i]);
+                }
+                const auto mid = kinks.begin() + static_cast<std::ptrdiff_t>(kinks.size() / 2);
+                std::nth_element(kinks.begin(), mid, kinks.end());
+                pivot = *mid;
+            }
+            if (reaches(pivot)) {
+                next = pivot;
+                f_next = f_at;
+            } else {
+                prev = pivot;
+                f_prev = f_at;
+            }
+            const std::size_t before = active.size();
             std::size_t keep = 0;
             for (std::size_t i : active) {
                 const double lb = lbk[i];
                 const double ub = ubk[i];
-                const bool lb_inside = lb > prev && lb < next;
-                const bool ub_inside = ub > prev && ub < next;
-                if (lb_inside || ub_inside) {
+                if ((lb > prev && lb < next) || (ub > prev && ub < next)) {
                     active[keep++] = i;
-                    if (lb_inside) kinks.push_back(lb);
-                    if (ub_inside) kinks.push_back(ub);
                 } else if (lb >= next) {
                     settled += lower[i];
                 } else if (ub <= prev) {
@@ -457,9 +504,10 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
                 }
             }
             active.resize(keep);
+            stalls = 2 * keep <= before ? 0 : stalls + 1;
         }
-        DenseExactSum fixed;
-        DenseExactSum free_slope;
+        BinnedExactSum fixed;
+        BinnedExactSum free_slope;
         for (std::size_t i = 0; i < n; ++i) {
             if (!(slope[i] > 0.0)) {
                 fixed.add(std::clamp(offset[i], lower[i], upper[i]));
@@ -519,9 +567,10 @@ inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upp
     const Feasibility f = check_feasibility(lower, upper, movable, fixed, budget, ids);
     if (!f.feasible) throw AllocationError("E8", "infeasible bounds: " + f.message, f.crossed);
     BoundedFit fit = mode == Redistribution::proportional
-                         ? detail::solve_breakpoints(zeros, proposal, lower, upper, static_cast<double>(budget), 0.0)
+                         ? detail::solve_breakpoints(zeros, proposal, lower, upper, static_cast<double>(budget), 0.0,
+                                                     f.sum_lower)
                          : detail::solve_breakpoints(proposal, population, lower, upper, static_cast<double>(budget),
-                                                     -std::numeric_limits<double>::infinity());
+                                                     -std::numeric_limits<double>::infinity(), f.sum_lower);
     fit.feasibility = f;
     return fit;
 }
@@ -576,21 +625,39 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         throw AllocationError("E99", "internal error in largest remainder: " + std::to_string(leftover) +
                                          " units left over for " + std::to_string(n) + " units");
     if (leftover > 0) {
-        struct Candidate {
-            std::int64_t key;  // remainder to 12 decimals
-            double quota;
-            std::size_t row;
+        // The leftover units go to the largest keys (remainders to 12 decimals, below 2^40). A
+        // radix selection finds them: count the keys by their top 12 bits, give one to every unit
+        // in the buckets above the one where the count reaches the leftover, and order only the
+        // units of that bucket by the full rule (key, then quota, then id).
+        std::vector<std::uint64_t> key(n);
+        for (std::size_t i = 0; i < n; ++i) key[i] = static_cast<std::uint64_t>(rem[i] * 1e12 + 0.5);
+        constexpr unsigned shift = 28;
+        std::vector<std::size_t> count(std::size_t{1} << 12, 0);
+        for (std::size_t i = 0; i < n; ++i) ++count[key[i] >> shift];
+        std::size_t bucket = count.size();
+        std::size_t above = 0;
+        const auto wanted = static_cast<std::size_t>(leftover);
+        while (above + count[bucket - 1] < wanted) above += count[--bucket];
+        --bucket;
+        std::vector<std::size_t> candidates;
+        candidates.reserve(count[bucket]);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t b = key[i] >> shift;
+            if (b > bucket)
+                whole[i] += 1;
+            else if (b == bucket)
+                candidates.push_back(i);
+        }
+        auto before = [&](std::size_t a, std::size_t b) {
+            if (key[a] != key[b]) return key[a] > key[b];
+            if (q[a] != q[b]) return q[a] > q[b];
+            return ids[a] < ids[b];
         };
-        std::vector<Candidate> c(n);
-        for (std::size_t i = 0; i < n; ++i) c[i] = {static_cast<std::int64_t>(rem[i] * 1e12 + 0.5), q[i], i};
-        auto before = [&](const Candidate& a, const Candidate& b) {
-            if (a.key != b.key) return a.key > b.key;
-            if (a.quota != b.quota) return a.quota > b.quota;
-            return ids[a.row] < ids[b.row];
-        };
-        const auto cut = c.begin() + leftover;
-        std::nth_element(c.begin(), cut - 1, c.end(), before);
-        for (auto it = c.begin(); it != cut; ++it) whole[it->row] += 1;
+        const std::size_t take = wanted - above;
+        if (take < candidates.size())
+            std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(take - 1),
+                             candidates.end(), before);
+        for (std::size_t k = 0; k < take; ++k) whole[candidates[k]] += 1;
     }
     for (auto& w : whole) w *= unit;
     return whole;
@@ -600,13 +667,16 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
 
 namespace detail {
 
-inline std::vector<double> impute_column(ConstSpan x, ConstSpan population, MissingPolicy missing, const std::string& name,
-                                         const std::vector<std::string>& ids, std::vector<std::string>& warnings) {
+// The indicator x with missing values handled by the policy: x itself when nothing is missing
+// (no copy); otherwise error E4, or a copy in storage with the population-weighted mean of the
+// observed values in place of each NaN (reported in the warnings).
+inline ConstSpan impute_column(ConstSpan x, ConstSpan population, MissingPolicy missing, const std::string& name,
+                               const std::vector<std::string>& ids, std::vector<std::string>& warnings,
+                               std::vector<double>& storage) {
     std::vector<std::string> missing_units;
     for (std::size_t i = 0; i < x.size(); ++i)
         if (std::isnan(x[i])) missing_units.push_back(ids[i]);
-    std::vector<double> out(x.begin(), x.end());
-    if (missing_units.empty()) return out;
+    if (missing_units.empty()) return x;
     if (missing == MissingPolicy::error)
         throw AllocationError("E4", "indicator '" + name + "' is missing for " + list_units(missing_units) +
                                         " (set missing = mean_impute to impute)",
@@ -622,12 +692,13 @@ inline std::vector<double> impute_column(ConstSpan x, ConstSpan population, Miss
         throw AllocationError("E4", "indicator '" + name + "' cannot be imputed: no populated unit has a value",
                               missing_units);
     const double mean = px.value() / pp.value();
-    for (double& v : out)
+    storage.assign(x.begin(), x.end());
+    for (double& v : storage)
         if (std::isnan(v)) v = mean;
     warnings.push_back("indicator '" + name + "': " + std::to_string(missing_units.size()) +
                        " missing values imputed by the population-weighted mean " + format_number(mean) + " (" +
                        list_units(missing_units) + ")");
-    return out;
+    return storage;
 }
 
 inline const Column& require_column(const AllocationUnits& u, const std::string& name, const std::string& component) {
@@ -648,21 +719,26 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
         case NeedKind::population:
             need.assign(n, 1.0);
             break;
-        case NeedKind::direct:
-            need = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing, spec.indicator, u.ids,
-                                 warnings);
+        case NeedKind::direct: {
+            std::vector<double> storage;
+            const ConstSpan x = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing,
+                                              spec.indicator, u.ids, warnings, storage);
+            need.assign(x.begin(), x.end());
             break;
+        }
         case NeedKind::power: {
-            const auto x = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing,
-                                         spec.indicator, u.ids, warnings);
+            std::vector<double> storage;
+            const ConstSpan x = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing,
+                                              spec.indicator, u.ids, warnings, storage);
             need = power_need_index(x, spec.exponent, ids);
             break;
         }
         case NeedKind::composite: {
-            std::vector<std::vector<double>> cols;
-            for (const auto& name : spec.indicators)
-                cols.push_back(impute_column(require_column(u, name, comp.name), u.population, missing, name, u.ids, warnings));
-            std::vector<ConstSpan> spans(cols.begin(), cols.end());
+            std::vector<std::vector<double>> storage(spec.indicators.size());
+            std::vector<ConstSpan> spans;
+            for (std::size_t k = 0; k < spec.indicators.size(); ++k)
+                spans.push_back(impute_column(require_column(u, spec.indicators[k], comp.name), u.population, missing,
+                                              spec.indicators[k], u.ids, warnings, storage[k]));
             const auto score = composite_score(u.population, spans, spec.directions, spec.weights,
                                                spec.normalise_weights, ids, &spec.indicators);
             switch (spec.transform) {
@@ -689,10 +765,11 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
             break;
         }
         case NeedKind::imd: {
-            std::vector<std::vector<double>> cols;
-            for (const auto& name : spec.indicators)
-                cols.push_back(impute_column(require_column(u, name, comp.name), u.population, missing, name, u.ids, warnings));
-            std::vector<ConstSpan> spans(cols.begin(), cols.end());
+            std::vector<std::vector<double>> storage(spec.indicators.size());
+            std::vector<ConstSpan> spans;
+            for (std::size_t k = 0; k < spec.indicators.size(); ++k)
+                spans.push_back(impute_column(require_column(u, spec.indicators[k], comp.name), u.population, missing,
+                                              spec.indicators[k], u.ids, warnings, storage[k]));
             const std::vector<double> w =
                 spec.weights.empty() ? std::vector<double>(iod_domain_weights.begin(), iod_domain_weights.end()) : spec.weights;
             const double wsum = exact_sum(w);
@@ -745,7 +822,41 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
     return need;
 }
 
-inline void check_units(const AllocationUnits& u) {
+// §3 E1: ids unique and non-empty, found by open addressing over string views (no per-id
+// allocation).
+inline void check_ids(const std::vector<std::string>& ids) {
+    const std::size_t n = ids.size();
+    std::vector<std::string> empty_or_dup;
+    std::size_t capacity = 16;
+    while (capacity < 2 * n) capacity *= 2;
+    std::vector<std::uint32_t> slots(capacity, 0);
+    const std::hash<std::string_view> hash;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string_view id = ids[i];
+        if (id.empty()) {
+            empty_or_dup.push_back("row " + std::to_string(i));
+            continue;
+        }
+        std::size_t h = hash(id) & (capacity - 1);
+        bool duplicate = false;
+        while (slots[h] != 0) {
+            if (ids[slots[h] - 1] == id) {
+                duplicate = true;
+                break;
+            }
+            h = (h + 1) & (capacity - 1);
+        }
+        if (duplicate)
+            empty_or_dup.push_back(ids[i]);
+        else
+            slots[h] = static_cast<std::uint32_t>(i + 1);
+    }
+    if (!empty_or_dup.empty())
+        throw AllocationError("E1", "ids must be unique and non-empty: " + list_units(empty_or_dup), empty_or_dup);
+}
+
+// §3 checks of the units table (E1, E3, E6); returns the total population.
+inline double check_units(const AllocationUnits& u) {
     const std::size_t n = u.ids.size();
     if (n == 0) throw AllocationError("E1", "no units");
     auto same = [&](std::size_t size, const char* what, bool optional) {
@@ -763,40 +874,14 @@ inline void check_units(const AllocationUnits& u) {
     same(u.baseline.size(), "baseline", true);
     same(u.floor.size(), "floor", true);
     same(u.cap.size(), "cap", true);
-    // Duplicate ids by open addressing over string views: no per-id allocation.
-    std::vector<std::string> empty_or_dup;
-    std::size_t capacity = 16;
-    while (capacity < 2 * n) capacity *= 2;
-    std::vector<std::uint32_t> slots(capacity, 0);
-    const std::hash<std::string_view> hash;
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::string_view id = u.ids[i];
-        if (id.empty()) {
-            empty_or_dup.push_back("row " + std::to_string(i));
-            continue;
-        }
-        std::size_t h = hash(id) & (capacity - 1);
-        bool duplicate = false;
-        while (slots[h] != 0) {
-            if (u.ids[slots[h] - 1] == id) {
-                duplicate = true;
-                break;
-            }
-            h = (h + 1) & (capacity - 1);
-        }
-        if (duplicate)
-            empty_or_dup.push_back(u.ids[i]);
-        else
-            slots[h] = static_cast<std::uint32_t>(i + 1);
-    }
-    if (!empty_or_dup.empty())
-        throw AllocationError("E1", "ids must be unique and non-empty: " + list_units(empty_or_dup), empty_or_dup);
+    if (!u.ids_verified) check_ids(u.ids);
     std::vector<std::string> bad;
     for (std::size_t i = 0; i < n; ++i)
         if (!(u.population[i] >= 0.0) || !std::isfinite(u.population[i])) bad.push_back(u.ids[i]);
     if (!bad.empty())
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
-    if (!(exact_sum(u.population) > 0.0)) throw AllocationError("E3", "total population is 0");
+    const double total_population = exact_sum(u.population);
+    if (!(total_population > 0.0)) throw AllocationError("E3", "total population is 0");
     if (!u.cost_factor.empty()) {
         for (std::size_t i = 0; i < n; ++i)
             if (!(u.cost_factor[i] > 0.0) || !std::isfinite(u.cost_factor[i])) bad.push_back(u.ids[i]);
@@ -813,6 +898,7 @@ inline void check_units(const AllocationUnits& u) {
     };
     money(u.floor, "floor");
     money(u.cap, "cap");
+    return total_population;
 }
 
 inline void check_range(bool ok, const std::string& what) {
@@ -848,12 +934,19 @@ inline void check_parameters(const AllocationParameters& p) {
 
 }  // namespace detail
 
+// Checks that the ids are unique and non-empty (E1 naming the offenders) and marks the table so
+// that later allocations over it skip the check.
+inline void verify_ids(AllocationUnits& units) {
+    detail::check_ids(units.ids);
+    units.ids_verified = true;
+}
+
 // Runs the pipeline of §2 steps 1–6 (validation, need, blend, pace, bounds, rounding) on the
 // units for a budget in pence. Errors: AllocationError E1–E8, E10 as in §3.
 inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budget_pence, const AllocationParameters& params) {
     using detail::exact_sum;
     using detail::format_number;
-    detail::check_units(units);
+    const double total_pop = detail::check_units(units);
     const std::size_t n = units.ids.size();
     const std::int64_t u = params.rounding_unit;
     if (u < 1) throw AllocationError("E2", "rounding unit " + std::to_string(u) + " must be at least 1");
@@ -869,7 +962,6 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.budget = budget_pence;
     r.rounding_unit = u;
     const ConstSpan pop = units.population;
-    const double total_pop = exact_sum(pop);
     const double T = static_cast<double>(budget_pence);
 
     // §4–5: need per component and the blend.

@@ -8,8 +8,14 @@ Workloads (inputs are built before timing):
   of change (θ = 0.5) from a baseline with a no-cash-loss floor, a 15 % maximum distance below
   target and a 1 % growth cap for units more than 10 % over target, the breakpoint bounded fit
   and largest-remainder rounding to whole pounds.
+  Timed: ``_core.allocate`` on a units table built beforehand (numpy columns viewed without a
+  copy; the ids converted and checked unique once, when the table is built, as a table reused
+  across runs would be), i.e. column and parameter validation, need, blend, pace, bounds, the
+  bounded fit, rounding and the result with its full audit trail (C++ vectors, no pandas).
 * ``allocate_lsoa_numpy``: the same computation by a straightforward vectorised numpy
   implementation written here (the results are checked equal to the engine's before timing).
+  Its inputs are likewise prepared beforehand (float arrays and the ids' sort ranks for the
+  tie-break); it validates nothing and keeps only the rounded result.
 * ``allocate_lsoa_dataframe``: the public pandas API (``fairer.allocation.allocate``) on a
   DataFrame, including building the units table and the result table.
 

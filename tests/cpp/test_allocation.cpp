@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <string>
@@ -151,6 +152,49 @@ TEST_CASE("Bounded fit agrees with bisection on F (I12)") {
                 CHECK(fit.allocation[i] == doctest::Approx(std::clamp(x, lo[i], hi[i])).epsilon(1e-9));
             }
         }
+    }
+}
+
+TEST_CASE("Bounded fit on 20,000 units agrees with bisection and ignores row order (I9, I12)") {
+    // Many kinks close to the solution, where the solver's Newton pivots, secant steps and
+    // median fallback all take part; a bisection on F is the independent answer.
+    std::uint64_t state = 12345;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) * 0x1.0p-53;
+    };
+    const std::size_t n = 20000;
+    std::vector<double> a(n), lo(n), hi(n), pop(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        a[i] = 1000.0 + 99000.0 * uniform();
+        lo[i] = std::floor(a[i] * (0.8 + 0.25 * uniform()));
+        hi[i] = uniform() < 0.3 ? lo[i] + std::floor(a[i] * 0.1 * uniform()) + 1.0 : 1e300;
+        pop[i] = 1.0 + 500.0 * uniform();
+    }
+    const double sum_a = std::accumulate(a.begin(), a.end(), 0.0);
+    for (auto mode : {fairer::Redistribution::proportional, fairer::Redistribution::per_capita}) {
+        const auto budget = static_cast<std::int64_t>(sum_a);
+        const auto fit = fairer::bounded_fit(a, lo, hi, budget, mode, pop);
+        auto value = [&](std::size_t i, double t) {
+            return std::clamp(mode == fairer::Redistribution::proportional ? t * a[i] : a[i] + t * pop[i], lo[i], hi[i]);
+        };
+        double l = -1e7, h = 1e7;
+        for (int it = 0; it < 300; ++it) {
+            const double m = 0.5 * (l + h);
+            double f = 0.0;
+            for (std::size_t i = 0; i < n; ++i) f += value(i, m);
+            (f < static_cast<double>(budget) ? l : h) = m;
+        }
+        std::size_t off = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (std::fabs(fit.allocation[i] - value(i, h)) > 1e-6 + 1e-9 * value(i, h)) ++off;
+        CHECK(off == 0);
+        std::vector<double> ra(a.rbegin(), a.rend()), rl(lo.rbegin(), lo.rend()), rh(hi.rbegin(), hi.rend()),
+            rp(pop.rbegin(), pop.rend());
+        const auto reversed = fairer::bounded_fit(ra, rl, rh, budget, mode, rp);
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < n; ++i) differ += reversed.allocation[n - 1 - i] != fit.allocation[i] ? 1U : 0U;
+        CHECK(differ == 0);
     }
 }
 

@@ -85,6 +85,23 @@ def test_example3_nhs_england_ccg_targets():
     assert np.round(dft, 2).tolist() == [-7.58, -6.24, 0.26, -7.54, 0.67, 0.78]
 
 
+def test_example3_recomputed_targets_distance_and_per_head():
+    # The published rule: £1,135.41 per weighted head for every CCG, so the budget is that rate
+    # times the total weighted population (£1,561,931,308.14); the engine's targets are then the
+    # spec's "recomputed" column, and DfT (£000, %) and £/head reproduce the published figures.
+    units = EXAMPLE3.assign(need=EXAMPLE3["weighted"] / EXAMPLE3["population"])
+    budget = "1561931308.14"
+    assert float(budget) == pytest.approx(1135.41 * units["weighted"].sum(), rel=1e-15)
+    r = al.allocate(units, float(budget), need=al.direct_need("need"), rounding_unit=1)
+    target_k = r.table["target"] / 1000
+    assert np.round(target_k, 1).tolist() == [237_284.8, 206_448.2, 119_722.2, 250_483.9, 306_264.4, 441_727.9]
+    assert np.round(units["allocation_k"] - target_k).tolist() == [-17_978, -12_882, 311, -18_896, 2_064, 3_440]
+    per_head_alloc = units["allocation_k"] * 1000 / units["population"]
+    per_head_target = r.table["target"] / units["population"]
+    assert np.round(per_head_alloc).tolist() == [1_084, 1_109, 1_174, 1_107, 1_213, 1_344]
+    assert np.round(per_head_target).tolist() == [1_173, 1_182, 1_171, 1_198, 1_205, 1_333]
+
+
 # NHS England place-based tool data 2022/23 (OGL v3), sums by LA district of practice.
 EXAMPLE4 = pd.DataFrame({
     "id": ["Liverpool", "Cheshire East", "Cheshire West & Chester", "Wirral", "Sefton", "Warrington",
@@ -173,8 +190,12 @@ def test_example9_composite_exponential_need():
                             [0.5, 0.3, 0.2])
     assert s == pytest.approx([1.617372, 0.204989, -0.820520, -1.593139], abs=5e-7)
     need = al.composite_need(["income", "smr", "uptake"], [1, 1, -1], [0.5, 0.3, 0.2], ratio=2)
+    assert fairer._core.calibrate_exponent(s, 2.0) == pytest.approx(0.215899, abs=5e-7)
     r = al.allocate(units, 500_000, need=need, universal_share=0.3)
-    assert r.audit["need"]["need"] == pytest.approx([1.384853, 1.020876, 0.818121, 0.692426], abs=5e-7)
+    n = r.audit["need"]["need"]
+    assert n == pytest.approx([1.384853, 1.020876, 0.818121, 0.692426], abs=5e-7)
+    assert n.max() / n.min() == pytest.approx(2.0, rel=1e-12)
+    assert (units["population"] * n).sum() / units["population"].sum() == pytest.approx(1.0, rel=1e-12)
     assert np.abs(r.table["target"] - [126_939.71, 202_922.68, 130_902.68, 39_234.93]).max() <= 0.005
     assert r.table["allocation"].tolist() == [126_940, 202_922, 130_903, 39_235]
 

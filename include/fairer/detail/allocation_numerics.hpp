@@ -79,7 +79,7 @@ public:
             digits_[k + 2] += d2;
         }
         // Each add moves a digit by less than 2^34: normalise long before 2^63 could be reached.
-        if (++pending_ == (std::uint64_t{1} << 28)) {
+        if (++pending_ == kNormaliseEvery) {
             normalise(digits_);
             pending_ = 0;
         }
@@ -106,6 +106,7 @@ public:
 
 private:
     static constexpr std::size_t kDigits = 70;
+    static constexpr std::uint64_t kNormaliseEvery = std::uint64_t{1} << 28;
     static constexpr std::uint64_t kMask = 0xFFFFFFFFu;
 
     // Carries so that every digit but the top one lies in [0, 2^32): a unique representation.
@@ -122,8 +123,75 @@ private:
     double special_ = 0.0;
 };
 
+// The same exact sum for long runs of terms, about three times faster per term. Every finite
+// double is a signed integer mantissa m (|m| < 2^53) times 2^(e − 1075), e its biased exponent,
+// so the terms are first binned by e: bin e keeps Σ m exactly as two int64 halves (m = h·2^26 + l
+// with |h| < 2^27 and 0 ≤ l < 2^26, so 2^36 terms cannot overflow them). Two sets of bins take
+// alternate terms, so that runs of equal exponents do not wait on one another. value() adds each
+// bin, cut into exact doubles, to a DenseExactSum: the exact total is the same integer, hence the
+// same double. Terms with huge exponents (and infinities and NaN) go to the DenseExactSum
+// directly, so that no piece of a bin can overflow. The bins take 64 KiB: use it for long sums.
+class BinnedExactSum {
+public:
+    BinnedExactSum() : bins_(4 * kBins, 0) {}
+
+    void add(double x) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &x, sizeof bits);
+        const auto biased = static_cast<unsigned>((bits >> 52) & 0x7FF);
+        if (biased >= kDirect) {
+            direct_.add(x);
+            return;
+        }
+        const std::uint64_t implicit = biased != 0 ? std::uint64_t{1} << 52 : 0;
+        auto m = static_cast<std::int64_t>((bits & ((std::uint64_t{1} << 52) - 1)) | implicit);
+        const std::int64_t sign = -static_cast<std::int64_t>(bits >> 63);
+        m = (m ^ sign) - sign;
+        std::int64_t* bin = bins_.data() + lane_ + 2 * biased;
+        bin[0] += m >> 26;                    // arithmetic shift: floor(m / 2^26)
+        bin[1] += m & ((std::int64_t{1} << 26) - 1);
+        lane_ ^= 2 * kBins;
+    }
+
+    double value() const {
+        DenseExactSum total = direct_;
+        for (unsigned e = 0; e < kDirect; ++e) {
+            const int scale = static_cast<int>(e == 0 ? 1 : e) - 1075;
+            for (unsigned half = 0; half < 2; ++half) {
+                const std::int64_t v = bins_[2 * e + half] + bins_[2 * kBins + 2 * e + half];
+                if (v != 0) add_integer(total, v, scale + (half == 0 ? 26 : 0));
+            }
+        }
+        return total.value();
+    }
+
+private:
+    static constexpr unsigned kBins = 2048;
+    static constexpr unsigned kDirect = 1900;  // 2^(1900 − 1075 + 26 + 63) is far below the double limit
+
+    // Adds v·2^scale to total exactly, in pieces of at most 48 bits (each an exact double).
+    static void add_integer(DenseExactSum& total, std::int64_t v, int scale) {
+        const bool negative = v < 0;
+        std::uint64_t a = negative ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+        for (int shift = scale; a != 0; a >>= 48, shift += 48) {
+            const double piece = std::ldexp(static_cast<double>(a & ((std::uint64_t{1} << 48) - 1)), shift);
+            total.add(negative ? -piece : piece);
+        }
+    }
+
+    std::vector<std::int64_t> bins_;  // [lane][exponent][high, low]
+    DenseExactSum direct_;
+    unsigned lane_ = 0;
+};
+
+// The exact sum of term(0) .. term(n − 1), independent of the order of the terms.
 template <class F>
 double exact_sum(std::size_t n, F term) {
+    if (n >= 1024) {
+        BinnedExactSum s;
+        for (std::size_t i = 0; i < n; ++i) s.add(term(i));
+        return s.value();
+    }
     DenseExactSum s;
     for (std::size_t i = 0; i < n; ++i) s.add(term(i));
     return s.value();
