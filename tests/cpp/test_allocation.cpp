@@ -11,7 +11,12 @@
 
 #include "fairer/allocation.hpp"
 
+#include "allocation_examples.hpp"
+
 namespace {
+
+using allocation_examples::direct_need;
+using allocation_examples::example1_units;
 
 template <class F>
 std::string allocation_code(F f) {
@@ -21,21 +26,6 @@ std::string allocation_code(F f) {
         return e.code();
     }
     return "";
-}
-
-fairer::AllocationUnits example1_units() {
-    fairer::AllocationUnits u;
-    u.ids = {"A", "B", "C", "D"};
-    u.population = {10000, 20000, 30000, 40000};
-    u.add_indicator("need", {2.0, 1.5, 1.0, 0.5});
-    return u;
-}
-
-fairer::AllocationParameters direct_need(double alpha) {
-    fairer::AllocationParameters p;
-    p.universal_share = alpha;
-    p.components = {{"need", fairer::NeedSpec::direct("need"), 1.0}};
-    return p;
 }
 
 }  // namespace

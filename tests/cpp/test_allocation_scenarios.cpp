@@ -8,27 +8,13 @@
 
 #include "fairer/allocation_scenarios.hpp"
 
-namespace {
+#include "allocation_examples.hpp"
 
-fairer::AllocationUnits example1() {
-    fairer::AllocationUnits u;
-    u.ids = {"A", "B", "C", "D"};
-    u.population = {10000, 20000, 30000, 40000};
-    u.add_indicator("need", {2.0, 1.5, 1.0, 0.5});
-    return u;
-}
-
-fairer::AllocationParameters blend(double alpha) {
-    fairer::AllocationParameters p;
-    p.universal_share = alpha;
-    p.components = {{"need", fairer::NeedSpec::direct("need"), 1.0}};
-    return p;
-}
-
-}  // namespace
+using allocation_examples::direct_need;
+using allocation_examples::example1_units;
 
 TEST_CASE("Example 1 run through allocate(): diagnostics of the result") {
-    const auto r = fairer::allocate(example1(), 100000000, blend(0.5));
+    const auto r = fairer::allocate(example1_units(), 100000000, direct_need(0.5));
     const fairer::EquityDiagnostics d = fairer::equity_diagnostics(r);
     CHECK(d.concentration_index == doctest::Approx(-0.135).epsilon(1e-12));
     CHECK(d.need_concentration_index == doctest::Approx(-0.270).epsilon(1e-12));
@@ -44,7 +30,7 @@ TEST_CASE("Scenario: universal share 0.5 -> 0.2 (the rho = 3 calibration of Exam
         {"steeper", [](fairer::AllocationParameters& p) { p.universal_share = 0.2; }},
         {"same", nullptr},
     };
-    const auto out = fairer::compare_scenarios(example1(), 100000000, blend(0.5), scenarios);
+    const auto out = fairer::compare_scenarios(example1_units(), 100000000, direct_need(0.5), scenarios);
     REQUIRE(out.size() == 2);
     const auto& c = out[0];
     CHECK(c.name == "steeper");
@@ -75,7 +61,7 @@ TEST_CASE("Scenario runs are pure: the same scenario twice gives the same number
         {"a", [](fairer::AllocationParameters& p) { p.rounding_unit = 1; }},
         {"a again", [](fairer::AllocationParameters& p) { p.rounding_unit = 1; }},
     };
-    const auto out = fairer::compare_scenarios(example1(), 100000000, blend(0.3), scenarios);
+    const auto out = fairer::compare_scenarios(example1_units(), 100000000, direct_need(0.3), scenarios);
     CHECK(out[0].change == out[1].change);
     CHECK(out[0].scenario_diagnostics.gini == out[1].scenario_diagnostics.gini);
 }
