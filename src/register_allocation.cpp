@@ -15,6 +15,7 @@
 
 #include "fairer/allocation.hpp"
 #include "fairer/need_index.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -28,12 +29,7 @@ ConstSpan span_of(const Array& a) {
     return ConstSpan(a.data(), static_cast<std::size_t>(a.shape(0)));
 }
 
-template <class T>
-py::array_t<T> owned_array(std::vector<T>&& v) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
-}
+using numpy_support::to_numpy;
 
 template <class T>
 py::array_t<T> view_of(const std::vector<T>& v, py::handle base) {
@@ -215,7 +211,7 @@ void register_allocation(py::module_& m) {
                                [](const R& r) {
                                    std::vector<std::uint8_t> s(r.bound_status.size());
                                    for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint8_t>(r.bound_status[i]);
-                                   return owned_array(std::move(s));
+                                   return to_numpy(std::move(s));
                                })
         .def_readonly("universal_share", &R::universal_share)
         .def_readonly("overall_growth", &R::overall_growth)
@@ -250,7 +246,7 @@ void register_allocation(py::module_& m) {
             const ConstSpan s = span_of(r);
             std::vector<double> out(s.size());
             for (std::size_t i = 0; i < s.size(); ++i) out[i] = fairer::imd_exponential_transform(s[i]);
-            return owned_array(std::move(out));
+            return to_numpy(std::move(out));
         },
         py::arg("rank_fraction"));
     m.def(
@@ -259,7 +255,7 @@ void register_allocation(py::module_& m) {
             const ConstSpan s = span_of(ranks);
             std::vector<double> out(s.size());
             for (std::size_t i = 0; i < s.size(); ++i) out[i] = fairer::imd_rank_transform(s[i], count);
-            return owned_array(std::move(out));
+            return to_numpy(std::move(out));
         },
         py::arg("rank"), py::arg("count"));
     m.def(
@@ -270,10 +266,10 @@ void register_allocation(py::module_& m) {
             const std::vector<double> w =
                 weights ? to_vector(*weights)
                         : std::vector<double>(fairer::iod_domain_weights.begin(), fairer::iod_domain_weights.end());
-            return owned_array(fairer::imd_combine(spans, count, w, renormalise));
+            return to_numpy(fairer::imd_combine(spans, count, w, renormalise));
         },
         py::arg("domain_ranks"), py::arg("count"), py::arg("weights") = py::none(), py::arg("renormalise") = false);
-    m.def("average_ranks", [](const Array& x) { return owned_array(fairer::average_ranks(span_of(x))); }, py::arg("values"));
+    m.def("average_ranks", [](const Array& x) { return to_numpy(fairer::average_ranks(span_of(x))); }, py::arg("values"));
     m.def("gradient_weights", &fairer::gradient_weights, py::arg("groups"), py::arg("w_low"), py::arg("w_high"),
           py::arg("shape") = fairer::GradientShape::linear);
     m.def(
@@ -282,7 +278,7 @@ void register_allocation(py::module_& m) {
            const Array& weights, bool normalise) {
             std::vector<ConstSpan> spans;
             for (const auto& a : indicators) spans.push_back(span_of(a));
-            return owned_array(fairer::composite_score(span_of(population), spans, directions, span_of(weights), normalise));
+            return to_numpy(fairer::composite_score(span_of(population), spans, directions, span_of(weights), normalise));
         },
         py::arg("population"), py::arg("indicators"), py::arg("directions"), py::arg("weights"),
         py::arg("normalise") = false);
@@ -290,17 +286,17 @@ void register_allocation(py::module_& m) {
           py::arg("score"), py::arg("ratio"));
     m.def(
         "exp_need_index",
-        [](const Array& s, const Array& p, double beta) { return owned_array(fairer::exp_need_index(span_of(s), span_of(p), beta)); },
+        [](const Array& s, const Array& p, double beta) { return to_numpy(fairer::exp_need_index(span_of(s), span_of(p), beta)); },
         py::arg("score"), py::arg("population"), py::arg("beta"));
     m.def(
-        "linear_need_index", [](const Array& s, double slope) { return owned_array(fairer::linear_need_index(span_of(s), slope)); },
+        "linear_need_index", [](const Array& s, double slope) { return to_numpy(fairer::linear_need_index(span_of(s), slope)); },
         py::arg("score"), py::arg("slope"));
     m.def(
         "rank_exp_need_index",
-        [](const Array& s, double epsilon) { return owned_array(fairer::rank_exp_need_index(span_of(s), epsilon)); },
+        [](const Array& s, double epsilon) { return to_numpy(fairer::rank_exp_need_index(span_of(s), epsilon)); },
         py::arg("score"), py::arg("epsilon") = 1e-6);
     m.def(
-        "power_need_index", [](const Array& x, double gamma) { return owned_array(fairer::power_need_index(span_of(x), gamma)); },
+        "power_need_index", [](const Array& x, double gamma) { return to_numpy(fairer::power_need_index(span_of(x), gamma)); },
         py::arg("values"), py::arg("gamma"));
     m.def(
         "calibrate_universal_share",
@@ -311,13 +307,13 @@ void register_allocation(py::module_& m) {
     m.def(
         "pace_damped",
         [](const Array& rebased, const Array& target, double theta) {
-            return owned_array(fairer::pace_damped(span_of(rebased), span_of(target), theta));
+            return to_numpy(fairer::pace_damped(span_of(rebased), span_of(target), theta));
         },
         py::arg("rebased_baseline"), py::arg("target"), py::arg("theta"));
     m.def(
         "pace_gap_closing",
         [](const Array& baseline, const Array& target, double budget) {
-            return owned_array(fairer::pace_gap_closing(span_of(baseline), span_of(target), budget));
+            return to_numpy(fairer::pace_gap_closing(span_of(baseline), span_of(target), budget));
         },
         py::arg("baseline"), py::arg("target"), py::arg("budget"));
     m.def(
@@ -332,7 +328,7 @@ void register_allocation(py::module_& m) {
                 py::gil_scoped_release release;
                 fit = fairer::bounded_fit(a, lo, hi, budget, mode, pop);
             }
-            return py::make_tuple(owned_array(std::move(fit.allocation)), fit.scale);
+            return py::make_tuple(to_numpy(std::move(fit.allocation)), fit.scale);
         },
         py::arg("proposal"), py::arg("lower"), py::arg("upper"), py::arg("budget"),
         py::arg("mode") = fairer::Redistribution::proportional, py::arg("population") = py::none());
@@ -346,7 +342,7 @@ void register_allocation(py::module_& m) {
                 py::gil_scoped_release release;
                 out = fairer::largest_remainder(a, total, unit, ids);
             }
-            return owned_array(std::move(out));
+            return to_numpy(std::move(out));
         },
         py::arg("amounts"), py::arg("total"), py::arg("unit"), py::arg("ids"));
 }

@@ -18,6 +18,7 @@
 #include "fairer/allocation_diagnostics.hpp"
 #include "fairer/allocation_scenarios.hpp"
 #include "fairer/allocation_sensitivity.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -33,12 +34,7 @@ ConstSpan column(const Array& a, const char* name) {
     return ConstSpan(a.data(), static_cast<std::size_t>(a.shape(0)));
 }
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
-}
+using numpy_support::to_numpy;
 
 py::dict lorenz_dict(const std::vector<fairer::LorenzPoint>& points) {
     std::vector<double> x, y;

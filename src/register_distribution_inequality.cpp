@@ -16,6 +16,7 @@
 #include "fairer/distribution_inequality.hpp"
 #include "fairer/errors.hpp"
 #include "fairer/unit_level.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -41,12 +42,7 @@ fairer::DistributionView view(const Array& y, const std::optional<Array>& w) {
     return {y.data(), w ? w->data() : nullptr, n};
 }
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
-}
+using numpy_support::to_numpy;
 
 py::dict atkinson_dict(const fairer::AtkinsonResult& a) {
     py::dict d;

@@ -13,6 +13,7 @@
 
 #include "fairer/errors.hpp"
 #include "fairer/trends.hpp"
+#include "numpy_support.hpp"
 
 namespace py = pybind11;
 
@@ -38,12 +39,7 @@ std::vector<std::size_t> offsets_of(const Sizes& a) {
     return out;
 }
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
-}
+using numpy_support::to_numpy;
 
 py::dict results_dict(const std::vector<fairer::TrendResult>& res) {
     const std::size_t n = res.size();
