@@ -11,24 +11,11 @@
 
 #include "fairer/allocation.hpp"
 
-#include "allocation_examples.hpp"
+#include "allocation_support.hpp"
 
-namespace {
-
-using allocation_examples::direct_need;
-using allocation_examples::example1_units;
-
-template <class F>
-std::string allocation_code(F f) {
-    try {
-        f();
-    } catch (const fairer::AllocationError& e) {
-        return e.code();
-    }
-    return "";
-}
-
-}  // namespace
+using allocation_support::direct_need;
+using allocation_support::error_code;
+using allocation_support::example1_units;
 
 TEST_CASE("Example 1: the 50/50 blend gives the exact shares") {
     const auto r = fairer::allocate(example1_units(), 100000000, direct_need(0.5));
@@ -47,7 +34,7 @@ TEST_CASE("Example 1: the 50/50 blend gives the exact shares") {
     const std::vector<double> per_head{18, 14, 10, 6};
     for (std::size_t i = 0; i < 4; ++i) CHECK(r3.target[i] / 100 / r3.population[i] == doctest::Approx(per_head[i]));
     calibrated.target_ratio = 4.5;  // the need indices allow at most 2/0.5 = 4
-    CHECK(allocation_code([&] { fairer::allocate(example1_units(), 100000000, calibrated); }) == "E10");
+    CHECK(error_code([&] { fairer::allocate(example1_units(), 100000000, calibrated); }) == "E10");
 }
 
 TEST_CASE("Example 2: decile gradient 2.0 .. 1.0 rounded to whole pounds") {
@@ -111,8 +98,8 @@ TEST_CASE("Example 5b: every unit clamped in one pass, solved by breakpoints") {
     CHECK(fit.scale == doctest::Approx(516.0 / 483.0).epsilon(1e-14));
     const std::vector<double> expected{110000, 204000, 165000, 55000, 516000};
     for (std::size_t i = 0; i < 5; ++i) CHECK(fit.allocation[i] == doctest::Approx(expected[i]).epsilon(1e-14));
-    CHECK(allocation_code([&] { fairer::bounded_fit(a, lo, hi, 1019999); }) == "E8");
-    CHECK(allocation_code([&] { fairer::bounded_fit(a, lo, hi, 1200000); }) == "E8");
+    CHECK(error_code([&] { fairer::bounded_fit(a, lo, hi, 1019999); }) == "E8");
+    CHECK(error_code([&] { fairer::bounded_fit(a, lo, hi, 1200000); }) == "E8");
 }
 
 TEST_CASE("Bounded fit agrees with bisection on F (I12)") {
@@ -207,7 +194,7 @@ TEST_CASE("Example 7: largest remainder test vectors") {
     CHECK(seats == std::vector<std::int64_t>{5, 2, 1, 1, 1, 0});
     const std::vector<double> thirds{1, 1, 1};
     CHECK(fairer::largest_remainder(thirds, 10000, 1, {"y", "x", "z"}) == std::vector<std::int64_t>{3333, 3334, 3333});
-    CHECK(allocation_code([&] { fairer::largest_remainder(thirds, 10001, 100, {"y", "x", "z"}); }) == "E2");
+    CHECK(error_code([&] { fairer::largest_remainder(thirds, 10001, 100, {"y", "x", "z"}); }) == "E2");
 }
 
 TEST_CASE("Rows in any order give the same allocation, ties included (I9)") {
@@ -234,12 +221,12 @@ TEST_CASE("Validation errors carry the spec's codes and the offending units") {
         CHECK(e.code() == "E1");
         CHECK(e.units() == std::vector<std::string>{"A"});
     }
-    CHECK(allocation_code([] { fairer::allocate(example1_units(), 150, {}); }) == "E2");
-    CHECK(allocation_code([] { fairer::budget_to_pence(1.001); }) == "E2");
+    CHECK(error_code([] { fairer::allocate(example1_units(), 150, {}); }) == "E2");
+    CHECK(error_code([] { fairer::budget_to_pence(1.001); }) == "E2");
     CHECK(fairer::budget_to_pence(1234.56) == 123456);
     fairer::AllocationParameters p;
     p.pace = fairer::PaceMode::damped;
-    CHECK(allocation_code([&] { fairer::allocate(example1_units(), 100, p); }) == "E7");
+    CHECK(error_code([&] { fairer::allocate(example1_units(), 100, p); }) == "E7");
 }
 
 TEST_CASE("Totals are exact and independent of the order of the terms") {

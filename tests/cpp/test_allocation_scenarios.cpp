@@ -8,10 +8,10 @@
 
 #include "fairer/allocation_scenarios.hpp"
 
-#include "allocation_examples.hpp"
+#include "allocation_support.hpp"
 
-using allocation_examples::direct_need;
-using allocation_examples::example1_units;
+using allocation_support::direct_need;
+using allocation_support::example1_units;
 
 TEST_CASE("Example 1 run through allocate(): diagnostics of the result") {
     const auto r = fairer::allocate(example1_units(), 100000000, direct_need(0.5));

@@ -8,21 +8,10 @@
 
 #include "fairer/need_index.hpp"
 
+#include "allocation_support.hpp"
+
 using fairer::ConstSpan;
-
-namespace {
-
-template <class F>
-std::string code_of(F f) {
-    try {
-        f();
-    } catch (const fairer::AllocationError& e) {
-        return e.code();
-    }
-    return "";
-}
-
-}  // namespace
+using allocation_support::error_code;
 
 TEST_CASE("IMD exponential transform reproduces Example 8") {
     CHECK(fairer::imd_exponential_transform(1.0) == doctest::Approx(100.0).epsilon(1e-12));
@@ -32,8 +21,8 @@ TEST_CASE("IMD exponential transform reproduces Example 8") {
     CHECK(fairer::imd_exponential_transform(0.99) == doctest::Approx(86.957279).epsilon(1e-8));
     CHECK(fairer::imd_rank_transform(3285, 32844) == doctest::Approx(50.429131).epsilon(1e-8));
     CHECK(fairer::imd_rank_transform(32844, 32844) == doctest::Approx(0.000691).epsilon(1e-3));
-    CHECK(code_of([] { fairer::imd_exponential_transform(1.5); }) == "E6");
-    CHECK(code_of([] { fairer::imd_rank_transform(0, 10); }) == "E6");
+    CHECK(error_code([] { fairer::imd_exponential_transform(1.5); }) == "E6");
+    CHECK(error_code([] { fairer::imd_rank_transform(0, 10); }) == "E6");
 }
 
 TEST_CASE("IMD-style domain combination reproduces Example 8's toy LSOA") {
@@ -44,10 +33,10 @@ TEST_CASE("IMD-style domain combination reproduces Example 8's toy LSOA") {
     CHECK(fairer::imd_combine(spans, 32844)[0] == doctest::Approx(60.534732).epsilon(1e-8));
     const std::vector<double> w(fairer::iod_domain_weights.begin(), fairer::iod_domain_weights.end());
     CHECK(fairer::imd_combine(spans, 32844, w, true)[0] == doctest::Approx(60.595328).epsilon(1e-8));
-    CHECK(code_of([&] { fairer::imd_combine(spans, 32844, std::vector<double>{1.0}); }) == "E5");
+    CHECK(error_code([&] { fairer::imd_combine(spans, 32844, std::vector<double>{1.0}); }) == "E5");
     cols[0][0] = 40000;
     const std::vector<ConstSpan> bad(cols.begin(), cols.end());
-    CHECK(code_of([&] { fairer::imd_combine(bad, 32844); }) == "E4");
+    CHECK(error_code([&] { fairer::imd_combine(bad, 32844); }) == "E4");
 }
 
 TEST_CASE("Average ranks put the largest value first and share ties") {
@@ -67,7 +56,7 @@ TEST_CASE("Group gradients reproduce Examples 2 and 10") {
     const auto geo5 = fairer::gradient_weights(5, 1.0, 3.0, fairer::GradientShape::geometric);
     const std::vector<double> published5{3, 2.279507, 1.732051, 1.316074, 1};
     for (std::size_t g = 0; g < 5; ++g) CHECK(geo5[g] == doctest::Approx(published5[g]).epsilon(1e-6));
-    CHECK(code_of([] { fairer::gradient_weights(1, 1.0, 2.0); }) == "E6");
+    CHECK(error_code([] { fairer::gradient_weights(1, 1.0, 2.0); }) == "E6");
 }
 
 TEST_CASE("Composite z-score and exponential index reproduce Example 9") {
@@ -91,11 +80,11 @@ TEST_CASE("Composite z-score and exponential index reproduce Example 9") {
 TEST_CASE("Composite errors: weights (E5), zero variance (E9), flat score calibration (E10)") {
     const std::vector<double> pop{1, 2, 3};
     const std::vector<double> a{1, 2, 3}, flat{5, 5, 5};
-    CHECK(code_of([&] { fairer::composite_score(pop, {a}, {1}, std::vector<double>{0.9}); }) == "E5");
-    CHECK(code_of([&] { fairer::composite_score(pop, {a}, {1}, std::vector<double>{-1.0}); }) == "E5");
+    CHECK(error_code([&] { fairer::composite_score(pop, {a}, {1}, std::vector<double>{0.9}); }) == "E5");
+    CHECK(error_code([&] { fairer::composite_score(pop, {a}, {1}, std::vector<double>{-1.0}); }) == "E5");
     CHECK(fairer::composite_score(pop, {a}, {1}, std::vector<double>{0.9}, true).size() == 3);
-    CHECK(code_of([&] { fairer::composite_score(pop, {flat}, {1}, std::vector<double>{1.0}); }) == "E9");
-    CHECK(code_of([&] { fairer::calibrate_exponent(std::vector<double>{0.0, 0.0}, 2.0); }) == "E10");
+    CHECK(error_code([&] { fairer::composite_score(pop, {flat}, {1}, std::vector<double>{1.0}); }) == "E9");
+    CHECK(error_code([&] { fairer::calibrate_exponent(std::vector<double>{0.0, 0.0}, 2.0); }) == "E10");
 }
 
 TEST_CASE("Linear, rank and power indices") {
@@ -114,5 +103,5 @@ TEST_CASE("Linear, rank and power indices") {
     CHECK(r[1] == doctest::Approx(fairer::imd_exponential_transform(2.0 / 3.0)));
     const auto p = fairer::power_need_index(std::vector<double>{4.0, 9.0}, 0.5);
     CHECK(p == std::vector<double>{2.0, 3.0});
-    CHECK(code_of([] { fairer::power_need_index(std::vector<double>{0.0}, 1.0); }) == "E4");
+    CHECK(error_code([] { fairer::power_need_index(std::vector<double>{0.0}, 1.0); }) == "E4");
 }

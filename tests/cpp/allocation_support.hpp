@@ -1,10 +1,23 @@
-// Inputs of the allocation spec's worked examples (specs/allocation.md §14) shared by the
-// allocation test files; the expected figures stay in each test.
+// Shared by the allocation test files: inputs of the spec's worked examples (specs/allocation.md
+// §14; the expected figures stay in each test) and the error code a call raises.
 #pragma once
+
+#include <string>
 
 #include "fairer/allocation.hpp"
 
-namespace allocation_examples {
+namespace allocation_support {
+
+// The code ("E1" ... "E10") of the AllocationError f() throws, or "" when it throws none.
+template <class F>
+std::string error_code(F f) {
+    try {
+        f();
+    } catch (const fairer::AllocationError& e) {
+        return e.code();
+    }
+    return "";
+}
 
 // Example 1: four units, populations 10,000 to 40,000, need indices 2.0, 1.5, 1.0, 0.5.
 inline fairer::AllocationUnits example1_units() {
@@ -23,4 +36,4 @@ inline fairer::AllocationParameters direct_need(double alpha) {
     return p;
 }
 
-}  // namespace allocation_examples
+}  // namespace allocation_support
