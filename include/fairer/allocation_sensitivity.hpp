@@ -144,33 +144,133 @@ inline std::size_t nearest_rank(double q, std::size_t m) {
 // Scratch space of select_order_statistics, reused across units.
 struct SelectionScratch {
     std::vector<double> sample;
-    std::vector<double> brackets;  // one region of m + 1 values per quantile
+    std::vector<double> brackets;       // one region of m + 1 values per quantile
+    std::vector<std::ptrdiff_t> edges;  // per k: sample positions of its bracket (-1 / past the end: open)
+    std::vector<std::size_t> wanted;    // the sample positions needed, ascending and distinct
+    std::vector<double> wanted_values;  // the sorted sample's values there
+    std::vector<double> partition;      // second buffer of select_kth and select_positions
 };
 
-// The k-th smallest (1-based) value of `values` for each k of `ks`, exactly, into out. Floyd &
-// Rivest's idea (Commun ACM 1975;18:165-172): a deterministic sample of 512 values, sorted,
-// brackets each answer within 2.5 standard deviations of its expected sample position; one pass
-// counts the values below each bracket and copies those inside, and only the brackets are then
-// searched. When a bracket misses its answer (rarely) the full array is searched instead, so the
-// result is always the exact order statistic. One branch-free pass over the data per group of up
-// to three quantiles, against several passes per quantile for introselect.
-inline void select_order_statistics(std::vector<double>& values, const std::vector<std::size_t>& ks, double* out,
-                                    SelectionScratch& scratch) {
+// The k-th smallest (0-based) of the n values at v, exactly (values must not be NaN); v and tmp
+// (room for n values) are overwritten. Quickselect (Hoare, Commun ACM 1961;4:321) with
+// out-of-place branch-free three-way partitions: each value is written to both ends of the free
+// middle of tmp and the comparisons only move the ends, so nothing depends on a branch that
+// would be mispredicted about half of the time, as std::nth_element's partition is. Values equal
+// to the median-of-three pivot are only counted, so every round drops at least the pivot; the
+// small remainder (or one that survives 64 rounds) goes to std::nth_element.
+inline double select_kth(double* v, double* tmp, std::size_t n, std::size_t k) {
+    for (int round = 0; round < 64 && n > 32; ++round) {
+        const double x = v[0], y = v[n / 2], z = v[n - 1];
+        const double pivot = std::max(std::min(x, y), std::min(std::max(x, y), z));
+        std::size_t lo = 0, hi = n;  // below the pivot: tmp[0, lo); above it: tmp[hi, n)
+        for (std::size_t t = 0; t < n; ++t) {
+            const double value = v[t];
+            tmp[lo] = value;  // lo < hi here: n - t values are still to come
+            tmp[hi - 1] = value;
+            lo += value < pivot ? 1U : 0U;
+            hi -= value > pivot ? 1U : 0U;
+        }
+        if (k >= lo && k < hi) return pivot;
+        double* const next = k < lo ? tmp : tmp + hi;  // the side that holds the answer
+        if (k >= lo) {
+            k -= hi;
+            n -= hi;
+        } else {
+            n = lo;
+        }
+        tmp = v;  // the old values are no longer needed: the next round writes there
+        v = next;
+    }
+    std::nth_element(v, v + k, v + n);
+    return v[k];
+}
+
+// The values that sorting the n values at v would put at positions pos[0..count) (ascending,
+// distinct, each minus offset inside [0, n)), into out[0..count); v and tmp (room for n values)
+// are overwritten. The partitions of select_kth, recursing into each side that holds wanted
+// positions: a few passes over the data instead of a full sort, for the handful of positions
+// that select_order_statistics reads from its sample.
+inline void select_positions(double* v, double* tmp, std::size_t n, const std::size_t* pos, std::size_t count,
+                             std::size_t offset, double* out) {
+    if (count == 0) return;
+    if (n <= 32) {
+        std::sort(v, v + n);
+        for (std::size_t j = 0; j < count; ++j) out[j] = v[pos[j] - offset];
+        return;
+    }
+    const double x = v[0], y = v[n / 2], z = v[n - 1];
+    const double pivot = std::max(std::min(x, y), std::min(std::max(x, y), z));
+    std::size_t lo = 0, hi = n;
+    for (std::size_t t = 0; t < n; ++t) {
+        const double value = v[t];
+        tmp[lo] = value;
+        tmp[hi - 1] = value;
+        lo += value < pivot ? 1U : 0U;
+        hi -= value > pivot ? 1U : 0U;
+    }
+    std::size_t left = 0, equal = 0;
+    while (left < count && pos[left] - offset < lo) ++left;
+    while (left + equal < count && pos[left + equal] - offset < hi) ++equal;
+    for (std::size_t j = left; j < left + equal; ++j) out[j] = pivot;
+    select_positions(tmp, v, lo, pos, left, offset, out);
+    select_positions(tmp + hi, v + hi, n - hi, pos + left + equal, count - left - equal, offset + hi,
+                     out + left + equal);
+}
+
+// The k-th smallest (1-based) value of `values` for each k of `ks`, exactly, into out; returns
+// the sum of the values in index order (Σ values[0], values[1], ...). Floyd & Rivest's idea
+// (Commun ACM 1975;18:165-172): a deterministic sample of 512 values, of which only the order
+// statistics at the bracket ends are selected, brackets each answer within 2.5 standard
+// deviations of its expected sample position; one pass counts the values below each bracket and
+// copies those inside, and only the brackets are then searched (select_kth). When a bracket
+// misses its answer (rarely) the full array is searched instead, so the result is always the
+// exact order statistic. One branch-free pass over the data per group of up to three quantiles,
+// against several passes per quantile for introselect; the sum is taken in the first of these
+// passes, where its serial additions cost nothing as the pass's other work hides their latency.
+inline double select_order_statistics(std::vector<double>& values, const std::vector<std::size_t>& ks, double* out,
+                                      SelectionScratch& scratch) {
     const std::size_t m = values.size();
     const auto exact = [&](std::size_t k) {
         const auto at = values.begin() + static_cast<std::ptrdiff_t>(k - 1);
         std::nth_element(values.begin(), at, values.end());
         return *at;
     };
-    if (m <= 4096) {
+    double total = 0.0;
+    if (m <= 4096 || ks.empty()) {
+        for (double v : values) total += v;
         for (std::size_t j = 0; j < ks.size(); ++j) out[j] = exact(ks[j]);
-        return;
+        return total;
     }
     constexpr std::size_t samples = 512;
     auto& sample = scratch.sample;
     sample.resize(samples);
     for (std::size_t t = 0; t < samples; ++t) sample[t] = values[t * m / samples];
-    std::sort(sample.begin(), sample.end());
+    // Each bracket spans 2.5 standard deviations of its answer's sample position either side.
+    auto& edges = scratch.edges;
+    auto& wanted = scratch.wanted;
+    edges.resize(2 * ks.size());
+    wanted.clear();
+    for (std::size_t j = 0; j < ks.size(); ++j) {
+        const double p = static_cast<double>(ks[j]) / static_cast<double>(m);
+        const double centre = p * samples;
+        const double half = 2.5 * std::sqrt(samples * p * (1.0 - p)) + 2.0;
+        const double a = std::floor(centre - half), b = std::ceil(centre + half);
+        edges[2 * j] = a < 0.0 ? -1 : static_cast<std::ptrdiff_t>(a);
+        edges[2 * j + 1] = b >= samples ? static_cast<std::ptrdiff_t>(samples) : static_cast<std::ptrdiff_t>(b);
+        for (std::size_t e = 2 * j; e <= 2 * j + 1; ++e)
+            if (edges[e] >= 0 && edges[e] < static_cast<std::ptrdiff_t>(samples))
+                wanted.push_back(static_cast<std::size_t>(edges[e]));
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    scratch.partition.resize(samples);
+    scratch.wanted_values.resize(wanted.size());
+    select_positions(sample.data(), scratch.partition.data(), samples, wanted.data(), wanted.size(), 0,
+                     scratch.wanted_values.data());
+    const auto sorted_sample = [&](std::ptrdiff_t position) {
+        const auto at = std::lower_bound(wanted.begin(), wanted.end(), static_cast<std::size_t>(position));
+        return scratch.wanted_values[static_cast<std::size_t>(at - wanted.begin())];
+    };
     const double inf = std::numeric_limits<double>::infinity();
     // Three quantiles per pass (the usual P5/P50/P95), with their counters in named locals so
     // that they stay in registers.
@@ -181,48 +281,83 @@ inline void select_order_statistics(std::vector<double>& values, const std::vect
         double lo[group], hi[group];
         const std::size_t in_group = std::min(group, ks.size() - first);
         for (std::size_t j = 0; j < group; ++j) {
-            lo[j] = inf;  // an unused slot: empty range, nothing counted that matters
-            hi[j] = -inf;
+            lo[j] = inf;  // an unused slot: every finite value below it, nothing counted that matters
+            hi[j] = inf;
             if (j >= in_group) continue;
-            const double p = static_cast<double>(ks[first + j]) / static_cast<double>(m);
-            const double centre = p * samples;
-            const double half = 2.5 * std::sqrt(samples * p * (1.0 - p)) + 2.0;
-            const double a = std::floor(centre - half), b = std::ceil(centre + half);
-            lo[j] = a < 0.0 ? -inf : sample[static_cast<std::size_t>(a)];
-            hi[j] = b >= samples ? inf : sample[static_cast<std::size_t>(b)];
+            const std::ptrdiff_t a = edges[2 * (first + j)], b = edges[2 * (first + j) + 1];
+            lo[j] = a < 0 ? -inf : sorted_sample(a);
+            hi[j] = b >= static_cast<std::ptrdiff_t>(samples) ? inf : sorted_sample(b);
+            if (!(lo[j] <= hi[j])) lo[j] = hi[j] = inf;  // NaN in the sample: leave it to the fallback
         }
         double* r0 = scratch.brackets.data();
         double* r1 = r0 + (m + 1);
         double* r2 = r1 + (m + 1);
         const double l0 = lo[0], l1 = lo[1], l2 = lo[2], h0 = hi[0], h1 = hi[1], h2 = hi[2];
         std::size_t b0 = 0, b1 = 0, b2 = 0, n0 = 0, n1 = 0, n2 = 0;
+        double sum = 0.0;
         for (std::size_t t = 0; t < m; ++t) {
             const double v = values[t];
-            // every value is written; the end of a bracket moves only for values inside it
-            b0 += v < l0 ? 1U : 0U;
+            sum += v;
+            // Every value is written; the end of a bracket moves only for values inside it. As
+            // lo <= hi, "inside" is (v <= hi) - (v < lo), which reuses the count's comparison.
+            const std::size_t below0 = v < l0 ? 1U : 0U, below1 = v < l1 ? 1U : 0U, below2 = v < l2 ? 1U : 0U;
+            b0 += below0;
             r0[n0] = v;
-            n0 += (v >= l0) & (v <= h0) ? 1U : 0U;
-            b1 += v < l1 ? 1U : 0U;
+            n0 += (v <= h0 ? 1U : 0U) - below0;
+            b1 += below1;
             r1[n1] = v;
-            n1 += (v >= l1) & (v <= h1) ? 1U : 0U;
-            b2 += v < l2 ? 1U : 0U;
+            n1 += (v <= h1 ? 1U : 0U) - below1;
+            b2 += below2;
             r2[n2] = v;
-            n2 += (v >= l2) & (v <= h2) ? 1U : 0U;
+            n2 += (v <= h2 ? 1U : 0U) - below2;
         }
+        if (first == 0) total = sum;
         const std::size_t below[group] = {b0, b1, b2}, inside[group] = {n0, n1, n2};
         double* region[group] = {r0, r1, r2};
         for (std::size_t j = 0; j < in_group; ++j) {
             const std::size_t k = ks[first + j];
             if (k > below[j] && k - below[j] <= inside[j]) {
-                double* at = region[j] + (k - below[j] - 1);
-                std::nth_element(region[j], at, region[j] + inside[j]);
-                out[first + j] = *at;
+                scratch.partition.resize(inside[j]);
+                out[first + j] = select_kth(region[j], scratch.partition.data(), inside[j], k - below[j] - 1);
             } else {
                 fallback.push_back(first + j);
             }
         }
     }
     for (std::size_t j : fallback) out[j] = exact(ks[j]);
+    return total;
+}
+
+// out[i] = finish(i, s_i) for i < len, where s_i = Σ_k coef[k]·table[k·len + i], summed from 0.0
+// in component order (the order of blend and per_head_key, so the bits agree), C components.
+template <std::size_t C, class Finish>
+void sum_columns_fixed(const double* coef, const double* table, std::size_t len, double* out, Finish finish) {
+    double weight[C];
+    for (std::size_t k = 0; k < C; ++k) weight[k] = coef[k];
+    for (std::size_t i = 0; i < len; ++i) {
+        double s = 0.0;
+        for (std::size_t k = 0; k < C; ++k) s += weight[k] * table[k * len + i];
+        out[i] = finish(i, s);
+    }
+}
+
+// sum_columns_fixed for any number c of components: in one pass over the data for the usual
+// few components (the fixed count lets the compiler unroll over them and vectorise along i),
+// else column by column.
+template <class Finish>
+void sum_columns(std::size_t c, const double* coef, const double* table, std::size_t len, double* out,
+                 Finish finish) {
+    switch (c) {
+        case 1: return sum_columns_fixed<1>(coef, table, len, out, finish);
+        case 2: return sum_columns_fixed<2>(coef, table, len, out, finish);
+        case 3: return sum_columns_fixed<3>(coef, table, len, out, finish);
+        case 4: return sum_columns_fixed<4>(coef, table, len, out, finish);
+        default: break;
+    }
+    std::fill(out, out + len, 0.0);
+    for (std::size_t k = 0; k < c; ++k)
+        for (std::size_t i = 0; i < len; ++i) out[i] += coef[k] * table[k * len + i];
+    for (std::size_t i = 0; i < len; ++i) out[i] = finish(i, out[i]);
 }
 
 // Runs body(chunk, worker) for chunk = 0..chunks-1 on `threads` workers (worker 0 is the calling
@@ -396,76 +531,109 @@ inline std::uint64_t descending_bits(double x) noexcept {
     return ~u;
 }
 
-// Competition ranks (1 + number of strictly larger keys), descending, of the units in `order`
-// (units with NaN keys are not in it and keep rank 0). Sorting is an LSD radix sort on a 22-bit
-// prefix of descending_bits taken over the keys' actual range (the bits above the range are
-// common to all keys, so two passes of 11 bits order them), then a sort on the full key inside
-// each run of equal prefixes (rare: 33,755 keys among 4 million prefixes). Several times faster
-// than std::sort here, which matters because it runs once per draw.
-inline void competition_ranks(const std::vector<double>& key, std::vector<std::uint32_t>& order,
+// Competition ranks (1 + number of strictly larger keys), descending, of the units in `units`,
+// into rank[unit] (units with NaN keys must be left out; they keep their rank). Sorting is an
+// LSD radix sort on a 24-bit prefix of descending_bits taken over the keys' actual range (the
+// bits above the range are common to all keys), in three passes of 8 bits: 256 buckets keep the
+// scatter's write positions in L1, where the 2048 buckets of 11-bit digits missed it on every
+// store. The last pass puts each unit at its final position, so it writes that position as the
+// rank straight away; that is the rank unless the unit shares its prefix with another (rare:
+// 33,755 keys among 16 million prefixes), and only such runs are then sorted on the full keys
+// and re-ranked. Because -0 is mapped to +0 first, equal keys always share a prefix, so ties are
+// settled inside a run. Several times faster than std::sort, which matters because it runs once
+// per draw.
+inline void competition_ranks(const std::vector<double>& key, const std::vector<std::uint32_t>& units,
                               std::vector<std::uint32_t>& rank, std::vector<std::uint64_t>& a,
                               std::vector<std::uint64_t>& b) {
-    const std::size_t m = order.size();
+    const std::size_t m = units.size();
     if (m == 0) return;
     a.resize(m);
     b.resize(m);
-    // The input order does not matter (the sort is exact), so `order` is read as a set: callers
-    // pass it ascending, which makes the key reads sequential.
+    // x + 0.0 turns -0 into +0 (IEEE 754 round to nearest) and changes nothing else, so that
+    // equal keys have equal bits.
+    // Plain pointers: through the vectors the compiler reloads their data pointers after every
+    // store, as it cannot tell that the stores leave them alone.
+    const double* keys = key.data();
+    const std::uint32_t* members = units.data();
+    std::uint64_t* src = a.data();
+    std::uint64_t* dst = b.data();
+    std::uint32_t* out = rank.data();
+    const auto bits = [keys](std::uint32_t unit) { return descending_bits(keys[unit] + 0.0); };
     std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
     for (std::size_t k = 0; k < m; ++k) {
-        const std::uint64_t word = descending_bits(key[order[k]]);
-        a[k] = word;
+        const std::uint64_t word = bits(members[k]);
+        src[k] = word;
         lo = std::min(lo, word);
         hi = std::max(hi, word);
     }
+    constexpr unsigned digit_bits = 8, passes = 3;
+    constexpr std::uint64_t digit_mask = (1U << digit_bits) - 1U;
     unsigned shift = 0;
-    while (((hi - lo) >> shift) >= (std::uint64_t{1} << 22)) ++shift;
-    std::size_t count[2][2048] = {};
+    while (((hi - lo) >> shift) >= (std::uint64_t{1} << (digit_bits * passes))) ++shift;
+    std::uint32_t count[passes][1U << digit_bits] = {};
     for (std::size_t k = 0; k < m; ++k) {
-        const std::uint64_t prefix = (a[k] - lo) >> shift;
-        a[k] = (prefix << 32) | order[k];
-        ++count[0][prefix & 2047U];
-        ++count[1][(prefix >> 11) & 2047U];
+        const std::uint64_t prefix = (src[k] - lo) >> shift;
+        src[k] = (prefix << 32) | members[k];
+        for (unsigned pass = 0; pass < passes; ++pass) ++count[pass][(prefix >> (digit_bits * pass)) & digit_mask];
     }
-    for (unsigned pass = 0; pass < 2; ++pass) {
-        const unsigned at = 32 + 11 * pass;
-        std::size_t* c = count[pass];
-        if (c[(a[0] >> at) & 2047U] == m) continue;  // one digit for all: nothing to do
-        std::size_t total = 0;
-        for (std::size_t d = 0; d < 2048; ++d) {
-            const std::size_t here = c[d];
+    const auto unit_of = [](std::uint64_t x) { return static_cast<std::uint32_t>(x); };
+    bool ranked = false;
+    for (unsigned pass = 0; pass < passes; ++pass) {
+        const unsigned at = 32 + digit_bits * pass;
+        std::uint32_t* c = count[pass];
+        if (c[(src[0] >> at) & digit_mask] == m) continue;  // one digit for all: nothing to do
+        std::uint32_t total = 0;
+        for (std::size_t d = 0; d <= digit_mask; ++d) {
+            const std::uint32_t here = c[d];
             c[d] = total;
             total += here;
         }
-        for (std::size_t k = 0; k < m; ++k) b[c[(a[k] >> at) & 2047U]++] = a[k];
-        a.swap(b);
-    }
-    for (std::size_t k = 0; k < m; ++k) order[k] = static_cast<std::uint32_t>(a[k]);
-    const auto larger_first = [&](std::uint32_t x, std::uint32_t y) { return key[x] > key[y]; };
-    for (std::size_t k = 0; k < m;) {
-        std::size_t end = k + 1;
-        while (end < m && (a[end] >> 32) == (a[k] >> 32)) ++end;
-        if (end - k > 16) {
-            std::sort(order.begin() + static_cast<std::ptrdiff_t>(k), order.begin() + static_cast<std::ptrdiff_t>(end),
-                      larger_first);
+        if (pass + 1 == passes) {
+            for (std::size_t k = 0; k < m; ++k) {
+                const std::uint64_t x = src[k];
+                const std::uint32_t position = c[(x >> at) & digit_mask]++;
+                dst[position] = x;
+                out[unit_of(x)] = position + 1;
+            }
+            ranked = true;
         } else {
-            for (std::size_t j = k + 1; j < end; ++j) {
-                const std::uint32_t unit = order[j];
-                std::size_t t = j;
-                while (t > k && key[order[t - 1]] < key[unit]) {
-                    order[t] = order[t - 1];
-                    --t;
-                }
-                order[t] = unit;
+            for (std::size_t k = 0; k < m; ++k) {
+                const std::uint64_t x = src[k];
+                dst[c[(x >> at) & digit_mask]++] = x;
             }
         }
-        k = end;
+        std::swap(src, dst);
     }
-    for (std::size_t k = 0; k < m;) {
-        std::size_t end = k + 1;
-        while (end < m && key[order[end]] == key[order[k]]) ++end;
-        for (std::size_t j = k; j < end; ++j) rank[order[j]] = static_cast<std::uint32_t>(k + 1);
-        k = end;
+    const std::uint64_t* sorted = src;
+    if (!ranked)
+        for (std::size_t k = 0; k < m; ++k) out[unit_of(sorted[k])] = static_cast<std::uint32_t>(k + 1);
+    const auto larger_first = [keys, unit_of](std::uint64_t x, std::uint64_t y) {
+        return keys[unit_of(x)] > keys[unit_of(y)];
+    };
+    for (std::size_t k = 0; k + 1 < m; ++k) {
+        if ((sorted[k + 1] >> 32) != (sorted[k] >> 32)) continue;
+        std::size_t end = k + 2;
+        while (end < m && (sorted[end] >> 32) == (sorted[k] >> 32)) ++end;
+        // A run of equal prefixes: the full keys decide; runs are short, so insertion sort
+        // unless long.
+        std::uint64_t* first = src + k;
+        std::uint64_t* last = src + end;
+        if (end - k > 16) {
+            std::sort(first, last, larger_first);
+        } else {
+            for (std::uint64_t* j = first + 1; j != last; ++j) {
+                const std::uint64_t item = *j;
+                std::uint64_t* t = j;
+                for (; t != first && larger_first(item, *(t - 1)); --t) *t = *(t - 1);
+                *t = item;
+            }
+        }
+        std::size_t tie_start = k;
+        for (std::size_t j = k; j < end; ++j) {
+            if (j > k && keys[unit_of(sorted[j])] != keys[unit_of(sorted[j - 1])]) tie_start = j;
+            out[unit_of(sorted[j])] = static_cast<std::uint32_t>(tie_start + 1);
+        }
+        k = end - 1;
     }
 }
 
@@ -526,19 +694,17 @@ inline MonteCarloResult monte_carlo(const MonteCarloModel& model, const MonteCar
     std::vector<double> need_over_norm_t(options.rank_changes && !noisy ? n * c : 0);
     for (std::size_t i = 0; i < need_over_norm_t.size() / std::max<std::size_t>(c, 1); ++i)
         for (std::size_t k = 0; k < c; ++k) need_over_norm_t[k * n + i] = plan.need_over_norm[i * c + k];
+    // The key's last factor per unit: C_i (or 1, which changes no bit), NaN where P_i = 0 (not
+    // ranked), so that the key loop has no branch and vectorises.
+    std::vector<double> key_factor(need_over_norm_t.empty() ? 0 : n);
+    for (std::size_t i = 0; i < key_factor.size(); ++i)
+        key_factor[i] = model.population[i] > 0.0 ? (cost ? model.cost_factor[i] : 1.0)
+                                                  : std::numeric_limits<double>::quiet_NaN();
     const auto keys_without_noise = [&](const double* w, std::vector<double>& key) {
-        std::fill(key.begin(), key.end(), 0.0);
-        for (std::size_t k = 0; k < c; ++k) {
-            const double wk = w[k];
-            const double* col = &need_over_norm_t[k * n];
-            for (std::size_t i = 0; i < n; ++i) key[i] += wk * col[i];
-        }
-        const double a = alpha / plan.total_population;
-        for (std::size_t i = 0; i < n; ++i) {
-            const double v = a + (1.0 - alpha) * key[i];
-            key[i] = model.population[i] > 0.0 ? (cost ? model.cost_factor[i] * v : v)
-                                               : std::numeric_limits<double>::quiet_NaN();
-        }
+        const double* factor = key_factor.data();
+        const double a = alpha / plan.total_population, b = 1.0 - alpha;
+        detail::sum_columns(c, w, need_over_norm_t.data(), n, key.data(),
+                            [factor, a, b](std::size_t i, double s) { return factor[i] * (a + b * s); });
     };
     // Rank key: allocation per head up to a factor common to all units, computed without dividing
     // by P so that units with equal need and cost tie exactly.
@@ -572,8 +738,7 @@ inline MonteCarloResult monte_carlo(const MonteCarloModel& model, const MonteCar
         for (std::size_t i = 0; i < n; ++i)
             if (!std::isnan(key[i])) base_order.push_back(static_cast<std::uint32_t>(i));
         std::vector<std::uint64_t> a, b;
-        std::vector<std::uint32_t> sorted = base_order;
-        detail::competition_ranks(key, sorted, base_rank, a, b);
+        detail::competition_ranks(key, base_order, base_rank, a, b);
     }
 
     const std::size_t total_work = draws + n;
@@ -590,7 +755,7 @@ inline MonteCarloResult monte_carlo(const MonteCarloModel& model, const MonteCar
     // Buffers of one worker, reused by all its chunks (no allocation per draw or per chunk).
     struct DrawScratch {
         std::vector<double> noisy_need, key;
-        std::vector<std::uint32_t> order, rank;
+        std::vector<std::uint32_t> rank;  // stays 0 for units with P = 0, as in base_rank
         std::vector<std::uint64_t> sort_a, sort_b;
     };
     std::vector<DrawScratch> draw_scratch(threads);
@@ -605,10 +770,7 @@ inline MonteCarloResult monte_carlo(const MonteCarloModel& model, const MonteCar
             DrawScratch& sc = draw_scratch[worker];
             std::vector<double>& noisy_need = sc.noisy_need;
             std::vector<double>& key = sc.key;
-            std::vector<std::uint32_t>& order = sc.order;
             std::vector<std::uint32_t>& rank = sc.rank;
-            std::vector<std::uint64_t>& sort_a = sc.sort_a;
-            std::vector<std::uint64_t>& sort_b = sc.sort_b;
             const std::size_t end = std::min(draws, (chunk + 1) * draw_chunk);
             for (std::size_t d = chunk * draw_chunk; d < end; ++d) {
                 SplitMix64 g = SplitMix64::at(options.seed, d * plan.stride);
@@ -640,10 +802,12 @@ inline MonteCarloResult monte_carlo(const MonteCarloModel& model, const MonteCar
                     } else {
                         keys_without_noise(w, key);
                     }
-                    order = base_order;  // ascending unit numbers: sequential key reads
-                    detail::competition_ranks(key, order, rank, sort_a, sort_b);
+                    // base_order lists units ascending: sequential key reads
+                    detail::competition_ranks(key, base_order, rank, sc.sort_a, sc.sort_b);
                     std::uint32_t* count = changes[worker].data();
-                    for (std::size_t i = 0; i < n; ++i) count[i] += rank[i] != base_rank[i] ? 1U : 0U;
+                    const std::uint32_t* now = rank.data();
+                    const std::uint32_t* before = base_rank.data();
+                    for (std::size_t i = 0; i < n; ++i) count[i] += now[i] != before[i] ? 1U : 0U;
                 }
             }
             done += end - chunk * draw_chunk;
@@ -686,26 +850,24 @@ inline MonteCarloResult monte_carlo(const MonteCarloModel& model, const MonteCar
                         values[d] = allocation(i, &weights[d * c], &norm[d * c], row.data(), cost_norm[d]);
                     }
                 } else {
-                    // the same arithmetic as allocation(), reordered to run along the draws (vectorises)
-                    std::fill(values.begin(), values.end(), 0.0);
-                    for (std::size_t k = 0; k < c; ++k) {
-                        const double share = plan.share[i * c + k];
-                        const double* w = &weights_by_component[k * draws];
-                        for (std::size_t d = 0; d < draws; ++d) values[d] += w[d] * share;
-                    }
-                    const double a = alpha * model.population[i] / plan.total_population;
+                    // The same arithmetic as allocation(), reordered to run along the draws
+                    // (vectorises).
+                    const double a = alpha * model.population[i] / plan.total_population, b = 1.0 - alpha;
                     if (cost) {
                         const double ci = model.cost_factor[i];
-                        for (std::size_t d = 0; d < draws; ++d)
-                            values[d] = T * (ci * (a + (1.0 - alpha) * values[d]) / cost_norm[d]);
+                        const double* cn = cost_norm.data();
+                        detail::sum_columns(c, &plan.share[i * c], weights_by_component.data(), draws, values.data(),
+                                            [T, a, b, ci, cn](std::size_t d, double s) {
+                                                return T * (ci * (a + b * s) / cn[d]);
+                                            });
                     } else {
-                        for (std::size_t d = 0; d < draws; ++d) values[d] = T * (a + (1.0 - alpha) * values[d]);
+                        detail::sum_columns(c, &plan.share[i * c], weights_by_component.data(), draws, values.data(),
+                                            [T, a, b](std::size_t, double s) { return T * (a + b * s); });
                     }
                 }
-                double total = 0.0;
-                for (double v : values) total += v;
+                const double total =
+                    detail::select_order_statistics(values, ranks_wanted, &r.percentiles[i * q], scratch);
                 r.mean[i] = total / static_cast<double>(draws);
-                detail::select_order_statistics(values, ranks_wanted, &r.percentiles[i * q], scratch);
             }
             done += end - chunk * unit_chunk;
         },

@@ -236,14 +236,98 @@ TEST_CASE("Order statistics are exact, ties and all, whatever the size") {
             std::sort(sorted.begin(), sorted.end());
             std::vector<std::size_t> ks{1, (m + 1) / 2, m};
             for (double q : {0.01, 0.05, 0.95, 0.99}) ks.push_back(fairer::detail::nearest_rank(q, m));
+            double sum = 0.0;  // in index order, as the returned sum must be
+            for (double v : values) sum += v;
             std::vector<double> out(ks.size());
-            fairer::detail::select_order_statistics(values, ks, out.data(), scratch);
+            CHECK(fairer::detail::select_order_statistics(values, ks, out.data(), scratch) == sum);
             for (std::size_t j = 0; j < ks.size(); ++j) CHECK(out[j] == sorted[ks[j] - 1]);
         }
     }
     CHECK(fairer::detail::nearest_rank(0.95, 2000) == 1900);
     CHECK(fairer::detail::nearest_rank(0.05, 2000) == 100);
     CHECK(fairer::detail::nearest_rank(0.0001, 2000) == 1);
+}
+
+TEST_CASE("Quickselect helpers agree with a full sort, ties and all") {
+    fairer::SplitMix64 g(5);
+    for (std::size_t n : {1UL, 2UL, 33UL, 100UL, 1000UL, 5000UL}) {
+        for (double levels : {2.0, 50.0, 1e9}) {
+            CAPTURE(n);
+            CAPTURE(levels);
+            std::vector<double> values(n);
+            for (double& v : values) v = std::floor(g.uniform() * levels) - levels / 3.0;
+            std::vector<double> sorted = values;
+            std::sort(sorted.begin(), sorted.end());
+            std::vector<std::size_t> positions{0, n / 7, n / 2, n / 2 + 1, n - 2, n - 1};
+            positions.erase(std::remove_if(positions.begin(), positions.end(), [&](std::size_t p) { return p >= n; }),
+                            positions.end());
+            std::sort(positions.begin(), positions.end());
+            positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+            std::vector<double> copy, tmp(n);
+            for (std::size_t p : positions) {
+                copy = values;
+                CHECK(fairer::detail::select_kth(copy.data(), tmp.data(), n, p) == sorted[p]);
+            }
+            copy = values;
+            std::vector<double> got(positions.size());
+            fairer::detail::select_positions(copy.data(), tmp.data(), n, positions.data(), positions.size(), 0,
+                                             got.data());
+            for (std::size_t j = 0; j < positions.size(); ++j) CHECK(got[j] == sorted[positions[j]]);
+        }
+    }
+}
+
+TEST_CASE("sum_columns adds the components from 0.0 in order, whatever their number") {
+    fairer::SplitMix64 g(6);
+    const std::size_t len = 37;
+    for (std::size_t c = 1; c <= 6; ++c) {
+        CAPTURE(c);
+        std::vector<double> coef(c), table(c * len);
+        for (double& x : coef) x = g.uniform() - 0.5;
+        // zeros of both signs, so that the sign of a zero sum shows whether it started from 0.0
+        for (double& x : table) x = g.uniform() < 0.2 ? (g.uniform() < 0.5 ? 0.0 : -0.0) : g.uniform() * 10.0 - 5.0;
+        std::vector<double> got(len);
+        fairer::detail::sum_columns(c, coef.data(), table.data(), len, got.data(),
+                                    [](std::size_t i, double s) { return s * static_cast<double>(i + 1); });
+        for (std::size_t i = 0; i < len; ++i) {
+            double s = 0.0;
+            for (std::size_t k = 0; k < c; ++k) s += coef[k] * table[k * len + i];
+            const double expected = s * static_cast<double>(i + 1);
+            CHECK(got[i] == expected);
+            CHECK(std::signbit(got[i]) == std::signbit(expected));
+        }
+    }
+}
+
+TEST_CASE("Competition ranks with long runs of ties equal ranks from a full sort") {
+    fairer::SplitMix64 g(9);
+    const std::size_t n = 20000;
+    std::vector<double> key(n);
+    std::vector<std::uint32_t> units, rank(n, 0);
+    std::vector<std::uint64_t> a, b;
+    for (int round = 0; round < 3; ++round) {  // the same buffers reused, as the draws do
+        for (std::size_t i = 0; i < n; ++i) {
+            // few distinct values (runs far longer than 16), signed zeros, and near-equal keys
+            const double level = std::floor(g.uniform() * (round == 0 ? 6.0 : round == 1 ? 400.0 : 5000.0)) - 2.0;
+            key[i] = g.uniform() < 0.1 ? (g.uniform() < 0.5 ? 0.0 : -0.0)
+                                      : level * (1.0 + (g.uniform() < 0.5 ? 0.0 : 1e-15));
+        }
+        units.clear();
+        for (std::size_t i = 0; i < n; ++i)
+            if (i % 97 != 5) units.push_back(static_cast<std::uint32_t>(i));  // some units left out
+        std::fill(rank.begin(), rank.end(), 0U);
+        fairer::detail::competition_ranks(key, units, rank, a, b);
+        std::vector<std::uint32_t> by_key = units;
+        std::sort(by_key.begin(), by_key.end(), [&](std::uint32_t x, std::uint32_t y) { return key[x] > key[y]; });
+        std::vector<std::uint32_t> expected(n, 0);
+        for (std::size_t k = 0; k < by_key.size(); ++k) {
+            const bool tie = k > 0 && key[by_key[k]] == key[by_key[k - 1]];
+            expected[by_key[k]] = tie ? expected[by_key[k - 1]] : static_cast<std::uint32_t>(k + 1);
+        }
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < n; ++i) wrong += rank[i] != expected[i] ? 1U : 0U;
+        CHECK(wrong == 0);
+    }
 }
 
 TEST_CASE("Competition ranks by radix sort equal ranks by counting") {
