@@ -431,7 +431,22 @@ inline double theil_inputs(const PreparedTable& t, std::vector<double>& y) {
     return weighted_mean(y.data(), t.share);
 }
 
-inline void theil_limits(MeasureResult& r, const NonorderedContext& c, double se_unscaled) {
+// Delta-method limits of the Theil measures: SE of the unscaled index = sqrt(sum p_j^2 se_j^2
+// g_j^2) / mu with g_j the index's derivative factor for subgroup j; no interval when a subgroup
+// has no standard error.
+template <class Gradient>
+void theil_limits(MeasureResult& r, const NonorderedContext& c, double mu, Gradient g) {
+    const PreparedTable& t = c.table;
+    if (!t.all_se) {
+        r.reason = "a subgroup has no standard error: no interval";
+        return;
+    }
+    double v = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const double gi = g(i);
+        v += t.share[i] * t.share[i] * t.se[i] * t.se[i] * gi * gi;
+    }
+    const double se_unscaled = std::sqrt(v / (mu * mu));
     // heat6 and healthequal report the SE of T (not of 1000 T) and build 1000 T -+ z se: intervals
     // 1000 times too narrow. corrected reports and uses the SE of the estimate as reported.
     r.se = c.options.mode == HeatMode::corrected ? 1000.0 * se_unscaled : se_unscaled;
@@ -456,16 +471,7 @@ inline MeasureResult mean_log_deviation(const SubgroupTable& src, const Nonorder
     double s = 0;
     for (std::size_t i = 0; i < t.size(); ++i) s += p[i] * -std::log(y[i] / mu);
     r.estimate = 1000.0 * s;
-    if (!t.all_se) {
-        r.reason = "a subgroup has no standard error: no interval";
-    } else {
-        double v = 0;
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            const double g = 1.0 - mu / y[i];
-            v += p[i] * p[i] * t.se[i] * t.se[i] * g * g;
-        }
-        detail::theil_limits(r, c, std::sqrt(v / (mu * mu)));
-    }
+    detail::theil_limits(r, c, mu, [&](std::size_t i) { return 1.0 - mu / y[i]; });
     detail::finish_nonordered(r, c.options);
     return r;
 }
@@ -489,16 +495,7 @@ inline MeasureResult theil_index(const SubgroupTable& src, const NonorderedConte
         centre += p[i] * ri * (1.0 + l);
     }
     r.estimate = 1000.0 * s;
-    if (!t.all_se) {
-        r.reason = "a subgroup has no standard error: no interval";
-    } else {
-        double v = 0;
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            const double g = 1.0 + std::log(y[i] / mu) - centre;
-            v += p[i] * p[i] * t.se[i] * t.se[i] * g * g;
-        }
-        detail::theil_limits(r, c, std::sqrt(v / (mu * mu)));
-    }
+    detail::theil_limits(r, c, mu, [&](std::size_t i) { return 1.0 + std::log(y[i] / mu) - centre; });
     detail::finish_nonordered(r, c.options);
     return r;
 }
