@@ -7,9 +7,9 @@
 //   share and target A* (§5)  4. pace-of-change proposal a (§6)  5. floors/caps and the bounded
 //   fit A (§6.4, §7)  6. largest-remainder rounding to whole units Â (§8).
 // Every intermediate vector is kept in AllocationResult as an audit trail. Money is exact: the
-// rounded allocation is int64 pence and sums to the budget to the penny. All totals are exactly
-// rounded sums (detail::DenseExactSum, detail::BinnedExactSum), so every output is invariant under a
-// permutation of the rows.
+// rounded allocation is int64 pence and sums to the budget to the penny. All totals are
+// order-independent sums (detail::sum_of), so every output is invariant under a permutation of the
+// rows.
 #pragma once
 
 #include <algorithm>
@@ -289,11 +289,11 @@ inline std::vector<double> pace_damped(ConstSpan rebased_baseline, ConstSpan tar
 //   −E ≤ ΔT < 0: a = B + ΔT ex/E;   ΔT < −E: a = min(A*, B) + (ΔT + E) A*/ΣA*.
 inline std::vector<double> pace_gap_closing(ConstSpan baseline, ConstSpan target, double budget) {
     const std::size_t n = target.size();
-    const double sum_b = detail::exact_sum(baseline);
-    const double sum_t = detail::exact_sum(target);
+    const double sum_b = detail::sum_of(baseline);
+    const double sum_t = detail::sum_of(target);
     const double delta = budget - sum_b;
-    const double gap = detail::exact_sum(n, [&](std::size_t i) { return std::max(0.0, target[i] - baseline[i]); });
-    const double excess = detail::exact_sum(n, [&](std::size_t i) { return std::max(0.0, baseline[i] - target[i]); });
+    const double gap = detail::sum_of(n, [&](std::size_t i) { return std::max(0.0, target[i] - baseline[i]); });
+    const double excess = detail::sum_of(n, [&](std::size_t i) { return std::max(0.0, baseline[i] - target[i]); });
     std::vector<double> a(n);
     for (std::size_t i = 0; i < n; ++i) {
         const double b = baseline[i];
@@ -332,27 +332,26 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
     Feasibility f;
     f.budget = budget;
     const std::size_t n = lower.size();
-    detail::BinnedExactSum sl;
-    detail::BinnedExactSum reach;
     bool unbounded = false;
     bool fixed_above_floor = false;
+    auto fixed_amount = [&](std::size_t i) {
+        return std::clamp(fixed_value[i], lower[i], std::max(lower[i], upper[i]));
+    };
     for (std::size_t i = 0; i < n; ++i) {
         if (lower[i] > upper[i]) f.crossed.push_back(detail::unit_name(ids, i));
         if (movable[i]) {
-            sl.add(lower[i]);
-            if (std::isinf(upper[i]))
-                unbounded = true;
-            else
-                reach.add(upper[i]);
-        } else {
-            const double fixed = std::clamp(fixed_value[i], lower[i], std::max(lower[i], upper[i]));
-            if (fixed != lower[i]) fixed_above_floor = true;
-            sl.add(fixed);
-            reach.add(fixed);
+            if (std::isinf(upper[i])) unbounded = true;
+        } else if (fixed_amount(i) != lower[i]) {
+            fixed_above_floor = true;
         }
     }
-    f.sum_lower = sl.value();
-    f.max_reachable = unbounded ? std::numeric_limits<double>::infinity() : reach.value();
+    // Bounds are whole rounding units, so these totals usually take whole_sum's exact one-pass path.
+    const double sum_lower = detail::whole_sum(n, [&](std::size_t i) { return movable[i] ? lower[i] : fixed_amount(i); });
+    const double reach = unbounded ? 0.0 : detail::whole_sum(n, [&](std::size_t i) {
+        return movable[i] ? upper[i] : fixed_amount(i);
+    });
+    f.sum_lower = sum_lower;
+    f.max_reachable = unbounded ? std::numeric_limits<double>::infinity() : reach;
     const double t = static_cast<double>(budget);
     if (!f.crossed.empty()) {
         f.feasible = false;
@@ -377,82 +376,85 @@ namespace detail {
 // is piecewise linear and non-decreasing in t with kinks at (L_i − o_i)/w_i and (U_i − o_i)/w_i
 // (w_i > 0). Instead of sorting all kinks, the kink interval holding the solution is narrowed
 // by evaluating F at pivots: a Newton step on F (which usually settles nearly every unit in the
-// first pass), or the median remaining kink when Newton steps stop halving the units still in
-// play (O(n) per step, O(n log n) at worst, with no sort). On that interval the free set Φ is
-// constant and
+// first two passes), or the median kink of the units still in play when Newton steps stop
+// halving them (O(n) per step, O(n log n) at worst, with no sort). A unit is settled once it sits
+// in the same place (floor, free or cap) at both ends of the bracket: x = o + t·w only grows with
+// t, so it stays there in between; a unit whose kink is an end of the bracket (as after a
+// median-kink pivot) takes its place on the open interval from its kinks. On the final interval
+// the free set Φ is constant and
 //   t = (T − Σ_{i∉Φ} clamp_i − Σ_{i∈Φ} o_i) / Σ_{i∈Φ} w_i
-// with exact sums, so the result does not depend on row order. Units with w_i = 0 sit at
-// clamp(o_i, L_i, U_i). The caller has checked feasibility; at_floors is F at −∞ (Σ L_i over
+// with order-independent sums, so the result does not depend on row order. Units with w_i = 0 sit
+// at clamp(o_i, L_i, U_i). The caller has checked feasibility; at_floors is F at −∞ (Σ L_i over
 // units with w_i > 0 plus the fixed units' amounts, the feasibility check's sum_lower). smallest_t
 // is the lowest admissible t (0 for κ ≥ 0), used when the floors alone meet the budget.
 inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
                                     double smallest_t, double at_floors) {
     const std::size_t n = slope.size();
     const double inf = std::numeric_limits<double>::infinity();
-    std::vector<double> kinks;
-    std::vector<double> lbk(n, inf);  // kink where unit i leaves its floor
-    std::vector<double> ubk(n, inf);  // kink where unit i reaches its cap
-    double first_kink = inf;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (slope[i] > 0.0) {
-            lbk[i] = (lower[i] - offset[i]) / slope[i];
-            first_kink = std::min(first_kink, lbk[i]);
-            if (std::isfinite(upper[i])) ubk[i] = (upper[i] - offset[i]) / slope[i];
-        }
-    }
+    // Where a unit sits: at its floor, free, or at its cap.
+    constexpr std::uint8_t at_floor = 0;
+    constexpr std::uint8_t is_free = 1;
+    constexpr std::uint8_t at_cap = 2;
     auto value_at = [&](std::size_t i, double t) {
-        return slope[i] > 0.0 ? std::clamp(offset[i] + t * slope[i], lower[i], upper[i])
+        return slope[i] > 0.0 ? std::min(std::max(offset[i] + t * slope[i], lower[i]), upper[i])
                               : std::clamp(offset[i], lower[i], upper[i]);
     };
     double t;
     if (at_floors >= total) {
+        double first_kink = inf;  // where the first unit leaves its floor
+        for (std::size_t i = 0; i < n; ++i)
+            if (slope[i] > 0.0) first_kink = std::min(first_kink, (lower[i] - offset[i]) / slope[i]);
         const double first = std::isfinite(first_kink) ? first_kink : 0.0;
         t = std::isfinite(smallest_t) ? std::min(smallest_t, first) : first;
     } else {
-        // Units with a kink inside (prev, next) stay active; the others are settled on the whole
-        // interval (at their floor, at their cap, or free) and enter F through running totals.
+        // place_prev and place_next say where each unit with w > 0 sits at the ends of the bracket
+        // (prev, next); units in the same place at both ends are settled and enter F through
+        // running totals, the others stay active.
+        std::vector<std::uint8_t> place_prev(n, at_floor);
+        std::vector<std::uint8_t> place_next(n, at_floor);
+        std::vector<std::uint8_t> place_pivot(n, at_floor);
         std::vector<std::size_t> active;
         active.reserve(n);
         double settled = 0.0;       // Σ fixed amounts of settled units
         double settled_slope = 0.0; // Σ w of settled free units
         for (std::size_t i = 0; i < n; ++i) {
-            if (slope[i] > 0.0)
+            if (slope[i] > 0.0) {
                 active.push_back(i);
-            else
+                place_next[i] = static_cast<std::uint8_t>(is_free + (upper[i] < inf ? 1 : 0));  // capped unless U = ∞
+            } else {
                 settled += std::clamp(offset[i], lower[i], upper[i]);
+            }
         }
         double prev = -inf;  // F(prev) < T
-        double next = inf;   // F(next) ≥ T, no kink strictly between once active is empty
+        double next = inf;   // F(next) ≥ T
         double f_at = 0.0;   // F and its slope at the last pivot, for the Newton guess
         double f_slope = 0.0;
         double f_pivot = std::numeric_limits<double>::quiet_NaN();
-        // F(t) ≥ T? A plain sum decides unless it is within rounding of T; then an exact sum
-        // over all units does, so that the decision, too, is independent of row order.
+        // F(t) ≥ T? A plain sum decides unless it is within rounding of T; then an
+        // order-independent sum over all units does, so that the decision, too, is independent
+        // of row order. Records where each active unit sits at t.
         auto reaches = [&](double t) {
             double f = settled + t * settled_slope;
             double w = settled_slope;
             for (std::size_t i : active) {
                 const double x = offset[i] + t * slope[i];
-                if (x <= lower[i]) {
-                    f += lower[i];
-                } else if (x >= upper[i]) {
-                    f += upper[i];
-                } else {
-                    f += x;
-                    w += slope[i];
-                }
+                const bool below = x <= lower[i];
+                const bool above = !below && x >= upper[i];
+                f += std::min(std::max(x, lower[i]), upper[i]);
+                w += below || above ? 0.0 : slope[i];
+                place_pivot[i] = static_cast<std::uint8_t>(below ? at_floor : (above ? at_cap : is_free));
             }
             f_at = f;
             f_slope = w;
             f_pivot = t;
             if (std::fabs(f - total) > 1e-9 * std::max(1.0, std::fabs(total))) return f >= total;
-            return exact_sum(n, [&](std::size_t i) { return value_at(i, t); }) >= total;
+            return sum_of(n, [&](std::size_t i) { return value_at(i, t); }) >= total;
         };
         // The pivot is a Newton step on F from the last pivot (F is piecewise linear, so near the
         // solution one step lands within a few kinks of it and settles almost every unit in one
         // pass), or, if that leaves the bracket, the secant between F at its ends. After two
-        // passes in a row that fail to halve the units in play, the median remaining kink is used
-        // instead, which halves them by construction.
+        // passes in a row that fail to halve the units in play, the median kink of the units in
+        // play is used instead, which halves them by construction.
         int stalls = 0;
         double f_prev = std::numeric_limits<double>::quiet_NaN();
         double f_next = std::numeric_limits<double>::quiet_NaN();
@@ -462,6 +464,7 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             f_at += offset[i];
             f_slope += slope[i];
         }
+        std::vector<double> kinks;
         while (!active.empty()) {
             // Until F is known on both sides of T, a Newton step is doubled so that it crosses
             // the solution instead of approaching it from one side (the first guess excepted).
@@ -473,30 +476,45 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             if (stalls >= 2 || !(pivot > prev && pivot < next)) {
                 kinks.clear();
                 for (std::size_t i : active) {
-                    if (lbk[i] > prev && lbk[i] < next) kinks.push_back(lbk[i]);
-                    if (ubk[i] > prev && ubk[i] < next) kinks.push_back(ubk[i]);
+                    const double lb = (lower[i] - offset[i]) / slope[i];
+                    const double ub = (upper[i] - offset[i]) / slope[i];
+                    if (lb > prev && lb < next) kinks.push_back(lb);
+                    if (ub > prev && ub < next) kinks.push_back(ub);
+                }
+                if (kinks.empty()) {
+                    // The units still in play have a kink at an end of the bracket (a median-kink
+                    // pivot is one), so their place at that end differs from the one they keep
+                    // on the open interval (prev, next); their kinks say which it is.
+                    for (std::size_t i : active) {
+                        const double lb = (lower[i] - offset[i]) / slope[i];
+                        const double ub = (upper[i] - offset[i]) / slope[i];
+                        place_next[i] = lb >= next ? at_floor : (ub <= prev ? at_cap : is_free);
+                    }
+                    break;
                 }
                 const auto mid = kinks.begin() + static_cast<std::ptrdiff_t>(kinks.size() / 2);
                 std::nth_element(kinks.begin(), mid, kinks.end());
                 pivot = *mid;
             }
-            if (reaches(pivot)) {
+            const bool up = reaches(pivot);
+            if (up) {
                 next = pivot;
                 f_next = f_at;
             } else {
                 prev = pivot;
                 f_prev = f_at;
             }
+            std::vector<std::uint8_t>& moved = up ? place_next : place_prev;
             const std::size_t before = active.size();
             std::size_t keep = 0;
             for (std::size_t i : active) {
-                const double lb = lbk[i];
-                const double ub = ubk[i];
-                if ((lb > prev && lb < next) || (ub > prev && ub < next)) {
+                const std::uint8_t where = place_pivot[i];
+                moved[i] = where;
+                if (place_prev[i] != place_next[i]) {
                     active[keep++] = i;
-                } else if (lb >= next) {
+                } else if (where == at_floor) {
                     settled += lower[i];
-                } else if (ub <= prev) {
+                } else if (where == at_cap) {
                     settled += upper[i];
                 } else {
                     settled += offset[i];
@@ -506,26 +524,18 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             active.resize(keep);
             stalls = 2 * keep <= before ? 0 : stalls + 1;
         }
-        BinnedExactSum fixed;
-        BinnedExactSum free_slope;
-        for (std::size_t i = 0; i < n; ++i) {
-            if (!(slope[i] > 0.0)) {
-                fixed.add(std::clamp(offset[i], lower[i], upper[i]));
-                continue;
-            }
-            if (lbk[i] >= next) {
-                fixed.add(lower[i]);
-            } else if (ubk[i] <= prev) {
-                fixed.add(upper[i]);
-            } else {
-                fixed.add(offset[i]);
-                free_slope.add(slope[i]);
-            }
-        }
-        const double w = free_slope.value();
+        auto fixed_part = [&](std::size_t i) {
+            if (!(slope[i] > 0.0)) return std::clamp(offset[i], lower[i], upper[i]);
+            const std::uint8_t where = place_next[i];
+            return where == at_floor ? lower[i] : (where == at_cap ? upper[i] : offset[i]);
+        };
+        const double fixed = whole_sum(n, fixed_part);  // whole units unless offsets are fractional
+        const double w = sum_of(n, [&](std::size_t i) {
+            return slope[i] > 0.0 && place_next[i] == is_free ? slope[i] : 0.0;
+        });
         // With no free unit F is flat between the kinks, which only rounding of a kink can cause;
         // the spec's first breakpoint with F ≥ T (next) is then the answer, not an arbitrary t.
-        t = w > 0.0 ? (total - fixed.value()) / w : (std::isfinite(next) ? next : (std::isfinite(prev) ? prev : 0.0));
+        t = w > 0.0 ? (total - fixed) / w : (std::isfinite(next) ? next : (std::isfinite(prev) ? prev : 0.0));
     }
     BoundedFit fit;
     fit.allocation.resize(n);
@@ -533,16 +543,10 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
     fit.scale = t;
     for (std::size_t i = 0; i < n; ++i) {
         const double x = offset[i] + t * slope[i];
-        if (x <= lower[i]) {
-            fit.allocation[i] = lower[i];
-            fit.status[i] = BoundStatus::floor;
-        } else if (x >= upper[i]) {
-            fit.allocation[i] = upper[i];
-            fit.status[i] = BoundStatus::cap;
-        } else {
-            fit.allocation[i] = x;
-            fit.status[i] = BoundStatus::free;
-        }
+        const bool below = x <= lower[i];
+        const bool above = !below && x >= upper[i];
+        fit.allocation[i] = std::min(std::max(x, lower[i]), upper[i]);
+        fit.status[i] = below ? BoundStatus::floor : (above ? BoundStatus::cap : BoundStatus::free);
     }
     return fit;
 }
@@ -598,42 +602,54 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
     for (std::size_t i = 0; i < n; ++i)
         if (!(amounts[i] >= 0.0) || !std::isfinite(amounts[i])) bad.push_back(ids[i]);
     if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
+    if (total / unit >= (std::int64_t{1} << 62))
+        throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
     const double units_total = static_cast<double>(total / unit);
-    const double sum = detail::exact_sum(amounts) / static_cast<double>(unit);
+    const double sum = detail::sum_of(amounts) / static_cast<double>(unit);
     if (!(sum > 0.0) && total > 0) throw AllocationError("E4", "cannot round: every amount is 0 but the total is not");
     const double factor = sum > 0.0 ? units_total / sum : 0.0;
-    std::vector<double> q(n);
-    std::vector<std::int64_t> whole(n);
-    std::vector<double> rem(n);
-    std::int64_t floor_sum = 0;
+    const double ud = static_cast<double>(unit);
     // The relative snap tolerance is capped at 0.25/n units: for quotas above ~1e8 units, 1e-9·|q|
     // would reach a whole unit and snapping would then push Σ⌊q⌋ past the total. With the cap the
     // snapped-up units' remainders alone exceed their count minus 1/4, so R stays ≥ 0.
     const double snap_cap = 0.25 / static_cast<double>(n);
+    // q_i ≥ 0 and below 2^63 (the total is an int64), so truncation is the floor; "nearest" only
+    // matters within the snap tolerance of an integer, where x + 0.5 truncated finds it.
+    auto quota = [&](std::size_t i) {
+        const double x = amounts[i] / ud * factor;
+        const double nearest = static_cast<double>(static_cast<std::int64_t>(x + 0.5));
+        const double tolerance = std::min(1e-9 * std::max(x, 1.0), snap_cap);
+        return std::fabs(x - nearest) <= tolerance ? nearest : x;
+    };
+    std::vector<std::int64_t> whole(n);
+    // Remainders to 12 decimals as integer keys (below 2^40), so that equal remainders tie exactly.
+    std::vector<std::uint64_t> key(n);
+    std::int64_t floor_sum = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        double x = amounts[i] / static_cast<double>(unit) * factor;
-        const double nearest = std::round(x);
-        if (std::fabs(x - nearest) <= std::min(1e-9 * std::max(1.0, std::fabs(x)), snap_cap)) x = nearest;
-        q[i] = x;
-        const double f = std::floor(x);
-        whole[i] = static_cast<std::int64_t>(f);
-        rem[i] = x - f;
-        floor_sum += whole[i];
+        const double x = quota(i);
+        const auto f = static_cast<std::int64_t>(x);
+        whole[i] = f;
+        key[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>((x - static_cast<double>(f)) * 1e12 + 0.5));
+        floor_sum += f;
     }
     const std::int64_t leftover = total / unit - floor_sum;
     if (leftover < 0 || leftover >= static_cast<std::int64_t>(n))
         throw AllocationError("E99", "internal error in largest remainder: " + std::to_string(leftover) +
                                          " units left over for " + std::to_string(n) + " units");
     if (leftover > 0) {
-        // The leftover units go to the largest keys (remainders to 12 decimals, below 2^40). A
-        // radix selection finds them: count the keys by their top 12 bits, give one to every unit
-        // in the buckets above the one where the count reaches the leftover, and order only the
-        // units of that bucket by the full rule (key, then quota, then id).
-        std::vector<std::uint64_t> key(n);
-        for (std::size_t i = 0; i < n; ++i) key[i] = static_cast<std::uint64_t>(rem[i] * 1e12 + 0.5);
+        // The leftover units go to the largest keys. A radix selection finds them: count the keys
+        // by their top 12 bits, give one to every unit in the buckets above the one where the
+        // count reaches the leftover, and order only the units of that bucket by the full rule
+        // (key, then quota, then id).
         constexpr unsigned shift = 28;
-        std::vector<std::size_t> count(std::size_t{1} << 12, 0);
-        for (std::size_t i = 0; i < n; ++i) ++count[key[i] >> shift];
+        constexpr std::size_t buckets = std::size_t{1} << 12;
+        // Four interleaved histograms, so that runs of equal keys (every unit at a bound has key 0)
+        // do not wait on one another's increments.
+        std::vector<std::uint32_t> counts(4 * buckets, 0);
+        for (std::size_t i = 0; i < n; ++i) ++counts[(i & 3) * buckets + (key[i] >> shift)];
+        std::vector<std::size_t> count(buckets);
+        for (std::size_t b = 0; b < buckets; ++b)
+            count[b] = std::size_t{counts[b]} + counts[buckets + b] + counts[2 * buckets + b] + counts[3 * buckets + b];
         std::size_t bucket = count.size();
         std::size_t above = 0;
         const auto wanted = static_cast<std::size_t>(leftover);
@@ -641,16 +657,16 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         --bucket;
         std::vector<std::size_t> candidates;
         candidates.reserve(count[bucket]);
+        const std::uint64_t first_above = static_cast<std::uint64_t>(bucket + 1) << shift;
         for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t b = key[i] >> shift;
-            if (b > bucket)
-                whole[i] += 1;
-            else if (b == bucket)
-                candidates.push_back(i);
+            whole[i] += key[i] >= first_above ? 1 : 0;  // branch-free: about half the units take one
+            if ((key[i] >> shift) == bucket) candidates.push_back(i);
         }
         auto before = [&](std::size_t a, std::size_t b) {
             if (key[a] != key[b]) return key[a] > key[b];
-            if (q[a] != q[b]) return q[a] > q[b];
+            const double qa = quota(a);
+            const double qb = quota(b);
+            if (qa != qb) return qa > qb;
             return ids[a] < ids[b];
         };
         const std::size_t take = wanted - above;
@@ -681,17 +697,13 @@ inline ConstSpan impute_column(ConstSpan x, ConstSpan population, MissingPolicy 
         throw AllocationError("E4", "indicator '" + name + "' is missing for " + list_units(missing_units) +
                                         " (set missing = mean_impute to impute)",
                               missing_units);
-    DenseExactSum px;
-    DenseExactSum pp;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        if (!std::isnan(x[i])) {
-            px.add(population[i] * x[i]);
-            pp.add(population[i]);
-        }
-    if (!(pp.value() > 0.0))
+    const std::size_t n = x.size();
+    const double observed_population = sum_of(n, [&](std::size_t i) { return std::isnan(x[i]) ? 0.0 : population[i]; });
+    if (!(observed_population > 0.0))
         throw AllocationError("E4", "indicator '" + name + "' cannot be imputed: no populated unit has a value",
                               missing_units);
-    const double mean = px.value() / pp.value();
+    const double weighted = sum_of(n, [&](std::size_t i) { return std::isnan(x[i]) ? 0.0 : population[i] * x[i]; });
+    const double mean = weighted / observed_population;
     storage.assign(x.begin(), x.end());
     for (double& v : storage)
         if (std::isnan(v)) v = mean;
@@ -710,7 +722,8 @@ inline const Column& require_column(const AllocationUnits& u, const std::string&
 
 // §4: the need index of one component, checked positive and finite (E4).
 inline std::vector<double> component_need(const AllocationUnits& u, const Component& comp, MissingPolicy missing,
-                                          std::vector<std::string>& warnings, std::vector<std::string>& floored) {
+                                          std::vector<std::string>& warnings, std::vector<std::string>& floored,
+                                          std::optional<double> total_population = std::nullopt) {
     const NeedSpec& spec = comp.need;
     const std::size_t n = u.ids.size();
     const auto* ids = &u.ids;
@@ -740,14 +753,14 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
                 spans.push_back(impute_column(require_column(u, spec.indicators[k], comp.name), u.population, missing,
                                               spec.indicators[k], u.ids, warnings, storage[k]));
             const auto score = composite_score(u.population, spans, spec.directions, spec.weights,
-                                               spec.normalise_weights, ids, &spec.indicators);
+                                               spec.normalise_weights, ids, &spec.indicators, total_population);
             switch (spec.transform) {
                 case CompositeTransform::exp: {
                     if (spec.beta.has_value() == spec.ratio.has_value())
                         throw AllocationError("E6", "component '" + comp.name +
                                                         "': give exactly one of beta and ratio for the exponential map");
                     const double beta = spec.beta ? *spec.beta : calibrate_exponent(score, *spec.ratio);
-                    need = exp_need_index(score, u.population, beta);
+                    need = exp_need_index(score, u.population, beta, total_population);
                     break;
                 }
                 case CompositeTransform::linear:
@@ -772,7 +785,7 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
                                               spec.indicators[k], u.ids, warnings, storage[k]));
             const std::vector<double> w =
                 spec.weights.empty() ? std::vector<double>(iod_domain_weights.begin(), iod_domain_weights.end()) : spec.weights;
-            const double wsum = exact_sum(w);
+            const double wsum = sum_of(w);
             if (!spec.renormalise && std::fabs(wsum - 1.0) > 1e-9)
                 warnings.push_back("component '" + comp.name + "': IoD domain weights sum to " + format_number(wsum) +
                                    ", used as published");
@@ -880,7 +893,7 @@ inline double check_units(const AllocationUnits& u) {
         if (!(u.population[i] >= 0.0) || !std::isfinite(u.population[i])) bad.push_back(u.ids[i]);
     if (!bad.empty())
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
-    const double total_population = exact_sum(u.population);
+    const double total_population = sum_of(u.population);
     if (!(total_population > 0.0)) throw AllocationError("E3", "total population is 0");
     if (!u.cost_factor.empty()) {
         for (std::size_t i = 0; i < n; ++i)
@@ -944,7 +957,7 @@ inline void verify_ids(AllocationUnits& units) {
 // Runs the pipeline of §2 steps 1–6 (validation, need, blend, pace, bounds, rounding) on the
 // units for a budget in pence. Errors: AllocationError E1–E8, E10 as in §3.
 inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budget_pence, const AllocationParameters& params) {
-    using detail::exact_sum;
+    using detail::sum_of;
     using detail::format_number;
     const double total_pop = detail::check_units(units);
     const std::size_t n = units.ids.size();
@@ -969,7 +982,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     if (comps.empty()) comps.push_back({"population", NeedSpec{}, 1.0});
     {
         std::vector<std::string> bad;
-        detail::DenseExactSum ws;
+        detail::ExactSum ws;
         for (const auto& c : comps) {
             if (!(c.weight >= 0.0) || !std::isfinite(c.weight)) bad.push_back(c.name);
             ws.add(c.weight);
@@ -986,8 +999,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.blended_need.assign(n, 0.0);
     std::vector<std::vector<double>> share_terms;
     for (const auto& c : comps) {
-        auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored);
-        const double pn = exact_sum(n, [&](std::size_t i) { return pop[i] * need[i]; });
+        auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored, total_pop);
+        const double pn = sum_of(n, [&](std::size_t i) { return pop[i] * need[i]; });
         if (!(pn > 0.0))
             throw AllocationError("E3", "component '" + c.name + "': the population-weighted need sums to 0");
         const double mean_need = pn / total_pop;
@@ -1004,11 +1017,11 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     for (std::size_t i = 0; i < n; ++i) r.blend_shares[i] = pop[i] / total_pop * (alpha + (1.0 - alpha) * r.blended_need[i]);
     if (params.cost_adjust) {
         if (units.cost_factor.empty()) throw AllocationError("E6", "cost_adjust is set but the units have no cost_factor");
-        const double cb = exact_sum(n, [&](std::size_t i) { return units.cost_factor[i] * r.blend_shares[i]; });
+        const double cb = sum_of(n, [&](std::size_t i) { return units.cost_factor[i] * r.blend_shares[i]; });
         r.shares.resize(n);
         for (std::size_t i = 0; i < n; ++i) r.shares[i] = units.cost_factor[i] * r.blend_shares[i] / cb;
     } else {
-        const double sb = exact_sum(r.blend_shares);
+        const double sb = sum_of(r.blend_shares);
         r.shares.resize(n);
         for (std::size_t i = 0; i < n; ++i) r.shares[i] = r.blend_shares[i] / sb;
     }
@@ -1025,7 +1038,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         if (!bad.empty())
             throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
                                   bad);
-        const double sum_b = exact_sum(units.baseline);
+        const double sum_b = sum_of(units.baseline);
         if (!(sum_b > 0.0)) throw AllocationError("E7", "the baseline sums to 0");
         r.overall_growth = T / sum_b - 1.0;
         r.rebased_baseline.resize(n);
@@ -1049,26 +1062,42 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     const double ud = static_cast<double>(u);
     const double inf = std::numeric_limits<double>::infinity();
     const auto& bp = params.bounds;
-    r.lower.assign(n, 0.0);
-    r.upper.assign(n, inf);
-    std::size_t zero_pop_floor = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        double lo = 0.0;
-        double hi = inf;
-        if (!units.floor.empty() && !std::isnan(units.floor[i])) lo = std::max(lo, units.floor[i]);
-        if (!units.cap.empty() && !std::isnan(units.cap[i])) hi = std::min(hi, units.cap[i]);
-        if (pace) {
-            const double b = units.baseline[i];
-            if (bp.min_growth) lo = std::max(lo, b * (1.0 + *bp.min_growth));
-            if (bp.max_below_target) lo = std::max(lo, (1.0 - *bp.max_below_target) * r.target[i]);
-            if (bp.max_growth) hi = std::min(hi, b * (1.0 + *bp.max_growth));
-            if (bp.over_target_growth && r.distance_from_target0[i] > *bp.over_target_threshold)
-                hi = std::min(hi, b * (1.0 + *bp.over_target_growth));
+    // Each bound is its own pass over the units, so that every loop is a plain vectorisable one.
+    std::vector<double>& lo = r.lower;
+    std::vector<double>& hi = r.upper;
+    lo.assign(n, 0.0);
+    hi.assign(n, inf);
+    if (!units.floor.empty())
+        for (std::size_t i = 0; i < n; ++i) lo[i] = units.floor[i] > lo[i] ? units.floor[i] : lo[i];  // NaN: no floor
+    if (!units.cap.empty())
+        for (std::size_t i = 0; i < n; ++i) hi[i] = units.cap[i] < hi[i] ? units.cap[i] : hi[i];  // NaN: no cap
+    if (pace) {
+        const ConstSpan b = units.baseline;
+        if (bp.min_growth) {
+            const double g = 1.0 + *bp.min_growth;
+            for (std::size_t i = 0; i < n; ++i) lo[i] = std::max(lo[i], b[i] * g);
         }
-        r.lower[i] = ud * std::ceil(lo / ud - 1e-9);
-        if (std::isfinite(hi)) r.upper[i] = ud * std::floor(hi / ud + 1e-9);
-        if (pop[i] == 0.0 && r.lower[i] > 0.0) ++zero_pop_floor;
+        if (bp.max_below_target) {
+            const double share = 1.0 - *bp.max_below_target;
+            for (std::size_t i = 0; i < n; ++i) lo[i] = std::max(lo[i], share * r.target[i]);
+        }
+        if (bp.max_growth) {
+            const double g = 1.0 + *bp.max_growth;
+            for (std::size_t i = 0; i < n; ++i) hi[i] = std::min(hi[i], b[i] * g);
+        }
+        if (bp.over_target_growth) {
+            const double g = 1.0 + *bp.over_target_growth;
+            const double tau = *bp.over_target_threshold;
+            for (std::size_t i = 0; i < n; ++i)
+                hi[i] = r.distance_from_target0[i] > tau ? std::min(hi[i], b[i] * g) : hi[i];
+        }
     }
+    // Bounds become whole rounding units: floors rounded up, caps down (within 1e-9 of a unit,
+    // to the nearest, so that a bound meant to be whole is not moved by representation error).
+    detail::to_whole_units(lo.data(), n, ud, true);
+    detail::to_whole_units(hi.data(), n, ud, false);
+    std::size_t zero_pop_floor = 0;
+    for (std::size_t i = 0; i < n; ++i) zero_pop_floor += pop[i] == 0.0 && lo[i] > 0.0 ? 1 : 0;
     if (zero_pop_floor > 0)
         r.warnings.push_back(std::to_string(zero_pop_floor) + " units with zero population have a floor above 0");
 

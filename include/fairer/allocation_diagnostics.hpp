@@ -10,7 +10,7 @@
 // - "deprivation order" puts the most deprived unit first (larger deprivation value = more
 //   deprived); units with equal deprivation form a block that shares the mid-point fractional rank
 //   of the block, so results never depend on row order;
-// - totals use an exactly rounded sum (detail::ExactSum), again for order independence.
+// - totals use order-independent sums (detail::sum_of), again for order independence.
 //
 // References: O'Donnell O, van Doorslaer E, Wagstaff A, Lindelow M. Analyzing Health Equity Using
 // Household Survey Data. World Bank, 2008, ch. 8 (concentration index, "convenient covariance"
@@ -66,7 +66,7 @@ inline double checked_population_total(const char* what, Span<double> population
         throw AllocationError("E3", std::string(what) + ": population negative or not finite at " + list_units(bad),
                               bad);
     }
-    const double total = exact_sum(population);
+    const double total = sum_of(population);
     if (!(total > 0.0)) throw AllocationError("E3", std::string(what) + ": total population is 0");
     return total;
 }
@@ -185,7 +185,7 @@ inline std::vector<LorenzPoint> lorenz_curve(detail::Span<double> y, detail::Spa
         throw AllocationError("E4", std::string(what) + ": value negative or not finite at " + detail::list_units(bad),
                               bad);
     }
-    const double total_py = detail::exact_sum(values.size(), [&](std::size_t i) { return weights[i] * values[i]; });
+    const double total_py = detail::sum_of(values.size(), [&](std::size_t i) { return weights[i] * values[i]; });
     if (!(total_py > 0.0)) throw AllocationError("E4", std::string(what) + ": the values total 0");
     // The checks above give the allocation spec's error codes; the curve itself is the general one.
     return fairer::lorenz_curve(DistributionView(values, weights));
@@ -216,14 +216,14 @@ inline double gini(detail::Span<double> y, detail::Span<double> population) {
 inline double slope_index(detail::Span<double> y, detail::Span<double> population, detail::Span<double> deprivation) {
     detail::check_diagnostic_columns("slope_index", y.size(), {population.size(), deprivation.size()});
     const std::vector<double> rank = fractional_rank(population, deprivation);
-    const double total = detail::exact_sum(population);
+    const double total = detail::sum_of(population);
     const auto w = [&](std::size_t i) { return population[i] / total; };
     const double ybar =
-        detail::exact_sum(y.size(), [&](std::size_t i) { return population[i] > 0.0 ? w(i) * y[i] : 0.0; });
-    const double sxy = detail::exact_sum(y.size(), [&](std::size_t i) {
+        detail::sum_of(y.size(), [&](std::size_t i) { return population[i] > 0.0 ? w(i) * y[i] : 0.0; });
+    const double sxy = detail::sum_of(y.size(), [&](std::size_t i) {
         return population[i] > 0.0 ? w(i) * (0.5 - rank[i]) * (y[i] - ybar) : 0.0;
     });
-    const double sxx = detail::exact_sum(y.size(), [&](std::size_t i) {
+    const double sxx = detail::sum_of(y.size(), [&](std::size_t i) {
         return population[i] > 0.0 ? w(i) * (0.5 - rank[i]) * (0.5 - rank[i]) : 0.0;
     });
     if (!(sxx > 0.0)) return detail::diagnostics_nan;
@@ -237,7 +237,7 @@ inline double weighted_correlation(detail::Span<double> x, detail::Span<double> 
     detail::check_diagnostic_columns("weighted_correlation", x.size(), {y.size(), population.size()});
     const double total = detail::checked_population_total("weighted_correlation", population);
     const auto sum = [&](auto term) {
-        return detail::exact_sum(x.size(), [&](std::size_t i) { return population[i] > 0.0 ? term(i) : 0.0; });
+        return detail::sum_of(x.size(), [&](std::size_t i) { return population[i] > 0.0 ? term(i) : 0.0; });
     };
     const double xbar = sum([&](std::size_t i) { return population[i] * x[i]; }) / total;
     const double ybar = sum([&](std::size_t i) { return population[i] * y[i]; }) / total;

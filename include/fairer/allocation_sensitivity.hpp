@@ -423,7 +423,7 @@ inline void check_monte_carlo(const MonteCarloModel& m, const MonteCarloOptions&
     }
     if (!bad.empty())
         throw AllocationError("E3", "monte_carlo: population negative or not finite for " + list_units(bad), bad);
-    if (!(exact_sum(m.population) > 0.0)) throw AllocationError("E3", "monte_carlo: total population is 0");
+    if (!(sum_of(m.population) > 0.0)) throw AllocationError("E3", "monte_carlo: total population is 0");
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t k = 0; k < c; ++k) {
             const double v = m.need[i * c + k];
@@ -441,7 +441,7 @@ inline void check_monte_carlo(const MonteCarloModel& m, const MonteCarloOptions&
     if (!bad.empty())
         throw AllocationError("E4", "monte_carlo: cost factor <= 0 or not finite for " + list_units(bad), bad);
     for (std::size_t k = 0; k < c; ++k) {
-        const double total = exact_sum(n, [&](std::size_t i) { return m.population[i] * m.need[i * c + k]; });
+        const double total = sum_of(n, [&](std::size_t i) { return m.population[i] * m.need[i * c + k]; });
         if (!(total > 0.0))
             throw AllocationError("E3", "monte_carlo: component " + std::to_string(k) + " has Σ P·N = 0");
     }
@@ -453,7 +453,7 @@ inline void check_monte_carlo(const MonteCarloModel& m, const MonteCarloOptions&
         if (!std::isfinite(w) || w < 0.0)
             throw AllocationError("E5", "monte_carlo: component weight " + format_number(w) + " is negative");
     }
-    const double wsum = exact_sum(Span<double>(m.weights));
+    const double wsum = sum_of(Span<double>(m.weights));
     if (std::fabs(wsum - 1.0) > 1e-9)
         throw AllocationError("E5", "monte_carlo: component weights sum to " + format_number(wsum) + ", not 1");
     if (!(m.universal_share >= 0.0 && m.universal_share <= 1.0))
@@ -489,10 +489,10 @@ inline MonteCarloPlan plan_monte_carlo(const MonteCarloModel& m, const MonteCarl
     MonteCarloPlan p;
     p.n = m.population.size();
     p.c = m.components;
-    p.total_population = exact_sum(m.population);
+    p.total_population = sum_of(m.population);
     p.base_norm.resize(p.c);
     for (std::size_t k = 0; k < p.c; ++k)
-        p.base_norm[k] = exact_sum(p.n, [&](std::size_t i) { return m.population[i] * m.need[i * p.c + k]; });
+        p.base_norm[k] = sum_of(p.n, [&](std::size_t i) { return m.population[i] * m.need[i * p.c + k]; });
     p.share.resize(p.n * p.c);
     p.need_over_norm.resize(p.n * p.c);
     for (std::size_t i = 0; i < p.n; ++i)
@@ -503,8 +503,8 @@ inline MonteCarloPlan plan_monte_carlo(const MonteCarloModel& m, const MonteCarl
     if (!m.cost_factor.empty()) {
         p.cost_share_sum.resize(p.c);
         for (std::size_t k = 0; k < p.c; ++k)
-            p.cost_share_sum[k] = exact_sum(p.n, [&](std::size_t i) { return m.cost_factor[i] * p.share[i * p.c + k]; });
-        p.cost_population_sum = exact_sum(p.n, [&](std::size_t i) { return m.cost_factor[i] * m.population[i]; }) /
+            p.cost_share_sum[k] = sum_of(p.n, [&](std::size_t i) { return m.cost_factor[i] * p.share[i * p.c + k]; });
+        p.cost_population_sum = sum_of(p.n, [&](std::size_t i) { return m.cost_factor[i] * m.population[i]; }) /
                                 p.total_population;
     }
     p.stride = static_cast<std::uint64_t>(p.c) + (o.need_sigma > 0.0 ? 2ULL * p.n * p.c : 0ULL);

@@ -137,11 +137,13 @@ inline std::vector<double> gradient_weights(int groups, double w_low, double w_h
 //   z_ik = d_k (x_ik − m_k)/s_k,   S_i = Σ_k w_k z_ik       (so mean_P(S) = 0)
 // directions d_k are +1 (higher value = more need) or −1; weights w_k ≥ 0 must sum to 1 within
 // 1e-9 (E5) unless normalise is true. A zero standard deviation is error E9; a missing value E4
-// (impute before calling if a policy allows it).
+// (impute before calling if a policy allows it). total_population is ΣP if the caller already has
+// it (the allocation engine does), else it is summed here.
 inline std::vector<double> composite_score(ConstSpan population, const std::vector<ConstSpan>& indicators,
                                            const std::vector<int>& directions, ConstSpan weights,
                                            bool normalise = false, const std::vector<std::string>* ids = nullptr,
-                                           const std::vector<std::string>* names = nullptr) {
+                                           const std::vector<std::string>* names = nullptr,
+                                           std::optional<double> total_population = std::nullopt) {
     const std::size_t K = indicators.size();
     const std::size_t n = population.size();
     auto name_of = [&](std::size_t k) {
@@ -152,7 +154,7 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
         throw AllocationError("E5", "composite need index: " + std::to_string(K) + " indicators but " +
                                         std::to_string(directions.size()) + " directions and " +
                                         std::to_string(weights.size()) + " weights");
-    detail::DenseExactSum wsum;
+    detail::ExactSum wsum;
     for (std::size_t k = 0; k < K; ++k) {
         if (!(weights[k] >= 0.0) || !std::isfinite(weights[k]))
             throw AllocationError("E5", "composite need index: weight " + detail::format_number(weights[k]) + " of " +
@@ -166,7 +168,7 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
     if (!normalise && std::fabs(wtotal - 1.0) > 1e-9)
         throw AllocationError("E5", "composite need index: indicator weights sum to " + detail::format_number(wtotal) +
                                         ", not 1 (set normalise_weights to rescale them)");
-    const double ptotal = detail::exact_sum(population);
+    const double ptotal = total_population ? *total_population : detail::sum_of(population);
     if (!(ptotal > 0.0)) throw AllocationError("E3", "composite need index: total population is 0");
     std::vector<double> score(n, 0.0);
     for (std::size_t k = 0; k < K; ++k) {
@@ -177,9 +179,9 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                 throw AllocationError("E4", "composite need index: " + name_of(k) + " is missing or not finite for unit " +
                                                 detail::unit_name(ids, i),
                                       {detail::unit_name(ids, i)});
-        const double mean = detail::exact_sum(n, [&](std::size_t i) { return population[i] * x[i]; }) / ptotal;
+        const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * x[i]; }) / ptotal;
         const double var =
-            detail::exact_sum(n, [&](std::size_t i) { return population[i] * (x[i] - mean) * (x[i] - mean); }) / ptotal;
+            detail::sum_of(n, [&](std::size_t i) { return population[i] * (x[i] - mean) * (x[i] - mean); }) / ptotal;
         const double sd = std::sqrt(var);
         if (!(sd > 0.0) || sd <= 1e-12 * std::max(1.0, std::fabs(mean)))
             throw AllocationError("E9", "composite need index: " + name_of(k) +
@@ -191,28 +193,50 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
 }
 
 // β for the exponential map calibrated to a max/min need ratio ρ (§4.2): β = ln ρ/(S_max − S_min).
-// Error E10 if S_max = S_min, E6 if ρ < 1.
+// Error E10 if S_max = S_min, E6 if ρ < 1, E4 naming the first row whose score is not finite.
 inline double calibrate_exponent(ConstSpan score, double ratio) {
     if (!(ratio >= 1.0) || !std::isfinite(ratio))
         throw AllocationError("E6", "need ratio rho " + detail::format_number(ratio) + " must be at least 1");
     if (score.empty()) throw AllocationError("E1", "no units");
-    const auto [lo, hi] = std::minmax_element(score.begin(), score.end());
-    if (!(*hi > *lo))
+    std::size_t bad = score.size();
+    for (std::size_t k = score.size(); k-- > 0;) bad = std::isfinite(score[k]) ? bad : k;
+    if (bad < score.size())
+        throw AllocationError("E4", "cannot calibrate the need ratio: composite score of row " + std::to_string(bad) +
+                                        " is not finite");
+    // Four lanes of running extremes, so that the scan vectorises.
+    double lo[4] = {score[0], score[0], score[0], score[0]};
+    double hi[4] = {score[0], score[0], score[0], score[0]};
+    const std::size_t n = score.size();
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (std::size_t j = 0; j < 4; ++j) {
+            lo[j] = std::min(lo[j], score[i + j]);
+            hi[j] = std::max(hi[j], score[i + j]);
+        }
+    for (; i < n; ++i) {
+        lo[0] = std::min(lo[0], score[i]);
+        hi[0] = std::max(hi[0], score[i]);
+    }
+    const double smin = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+    const double smax = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+    if (!(smax > smin))
         throw AllocationError("E10", "cannot calibrate the need ratio: every unit has the same composite score");
-    return std::log(ratio) / (*hi - *lo);
+    return std::log(ratio) / (smax - smin);
 }
 
 // Exponential need index (§4.2, the default map): N_i = exp(β S_i)/mean_P(exp(β S)), β ≥ 0, so
-// that mean_P(N) = 1 and max N/min N = exp(β (S_max − S_min)).
-inline std::vector<double> exp_need_index(ConstSpan score, ConstSpan population, double beta) {
+// that mean_P(N) = 1 and max N/min N = exp(β (S_max − S_min)). total_population as in
+// composite_score.
+inline std::vector<double> exp_need_index(ConstSpan score, ConstSpan population, double beta,
+                                          std::optional<double> total_population = std::nullopt) {
     if (!(beta >= 0.0) || !std::isfinite(beta))
         throw AllocationError("E6", "exponential need index: beta " + detail::format_number(beta) + " must be >= 0");
     const std::size_t n = score.size();
     std::vector<double> out(n);
     for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(beta * score[i]);
-    const double ptotal = detail::exact_sum(population);
+    const double ptotal = total_population ? *total_population : detail::sum_of(population);
     if (!(ptotal > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
-    const double mean = detail::exact_sum(n, [&](std::size_t i) { return population[i] * out[i]; }) / ptotal;
+    const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * out[i]; }) / ptotal;
     for (double& v : out) v /= mean;
     return out;
 }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -229,22 +231,128 @@ TEST_CASE("Validation errors carry the spec's codes and the offending units") {
     CHECK(error_code([&] { fairer::allocate(example1_units(), 100, p); }) == "E7");
 }
 
-TEST_CASE("Totals are exact and independent of the order of the terms") {
+TEST_CASE("Short totals are exact and independent of the order of the terms") {
     // Plain double arithmetic loses the 1 in 1e16 + 1 − 1e16; the exact sum keeps it. The exact
     // value of 0.1 + 0.2 − 0.3 (as doubles) is 2^-55 = 2.7755575615628914e-17 (checked with
     // Python's fractions.Fraction).
-    CHECK(fairer::detail::exact_sum(std::vector<double>{1e16, 1.0, -1e16}) == 1.0);
-    CHECK(fairer::detail::exact_sum(std::vector<double>{0.1, 0.2, -0.3}) == 2.7755575615628914e-17);
-    CHECK(fairer::detail::exact_sum(std::vector<double>{}) == 0.0);
-    CHECK(fairer::detail::exact_sum(std::vector<double>{5e-324, 5e-324}) == 1e-323);
-    CHECK(fairer::detail::exact_sum(std::vector<double>{-2.5, 1.25}) == -1.25);
+    using fairer::detail::sum_of;
+    CHECK(sum_of(std::vector<double>{1e16, 1.0, -1e16}) == 1.0);
+    CHECK(sum_of(std::vector<double>{0.1, 0.2, -0.3}) == 2.7755575615628914e-17);
+    CHECK(sum_of(std::vector<double>{}) == 0.0);
+    CHECK(sum_of(std::vector<double>{5e-324, 5e-324}) == 1e-323);
+    CHECK(sum_of(std::vector<double>{-2.5, 1.25}) == -1.25);
     std::vector<double> y{1e16, 1.0, -1e16, 0.1, 0.2, -0.3, 1e300, -1e300};
     std::sort(y.begin(), y.end());
-    const double first = fairer::detail::exact_sum(y);
+    const double first = sum_of(y);
     CHECK(first == 1.0);
     int orders = 0;
     do {
-        CHECK(fairer::detail::exact_sum(y) == first);
+        CHECK(sum_of(y) == first);
         ++orders;
     } while (std::next_permutation(y.begin(), y.end()) && orders < 5000);
+}
+
+namespace {
+// The exact sum by the long accumulator, the second method the fast sum is checked against.
+double exact_total(const std::vector<double>& x) {
+    fairer::detail::ExactSum s;
+    for (double v : x) s.add(v);
+    return s.value();
+}
+}  // namespace
+
+TEST_CASE("Long totals are order independent and within the stated error bound") {
+    using fairer::detail::sum_of;
+    std::mt19937_64 gen(20261123);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    // Sizes on both sides of the exact-sum threshold and of the 512-term blocks.
+    for (std::size_t n : {255u, 256u, 511u, 512u, 513u, 1024u, 4099u, 33755u}) {
+        for (int decades : {1, 8, 16}) {
+            std::vector<double> x(n);
+            for (auto& v : x) v = (unit(gen) < 0.5 ? -1.0 : 1.0) * std::pow(10.0, decades * unit(gen)) * unit(gen);
+            const double got = sum_of(x);
+            const double largest = std::fabs(*std::max_element(x.begin(), x.end(), [](double a, double b) {
+                return std::fabs(a) < std::fabs(b);
+            }));
+            int e = 0;
+            std::frexp(largest, &e);
+            // reproducible_sum.hpp: |error| ≤ n·2^(e−101), plus the final rounding (half an ulp).
+            const double exact = exact_total(x);
+            const double bound = static_cast<double>(n) * std::ldexp(1.0, e - 101) + 0.5 * std::fabs(exact) * 0x1p-52;
+            CAPTURE(n);
+            CAPTURE(decades);
+            CHECK(std::fabs(got - exact) <= bound);
+            for (int k = 0; k < 20; ++k) {
+                std::shuffle(x.begin(), x.end(), gen);
+                CHECK(sum_of(x) == got);
+            }
+            // the functor form evaluates the same terms and gives the same double
+            CHECK(sum_of(n, [&](std::size_t i) { return x[i]; }) == got);
+        }
+    }
+}
+
+TEST_CASE("Long totals: cancellation, integers, non-finite terms and extreme magnitudes") {
+    using fairer::detail::sum_of;
+    std::vector<double> x(1000, 0.0);
+    x[3] = 1e16;
+    x[500] = 1.0;
+    x[997] = -1e16;
+    CHECK(sum_of(x) == 1.0);  // plain summation gives 0
+    // Whole pence: the sum of integer-valued doubles is exact (second method: int64).
+    std::mt19937_64 gen(7);
+    std::vector<double> pence(50000);
+    std::int64_t integer_total = 0;
+    for (auto& v : pence) {
+        const auto p = static_cast<std::int64_t>(gen() % 90000000000ULL);
+        integer_total += p;
+        v = static_cast<double>(p);
+    }
+    CHECK(sum_of(pence) == static_cast<double>(integer_total));
+    // Non-finite terms follow IEEE addition whatever their position.
+    std::vector<double> y(3000, 1.0);
+    y[1234] = std::numeric_limits<double>::infinity();
+    CHECK(sum_of(y) == std::numeric_limits<double>::infinity());
+    y[2] = -std::numeric_limits<double>::infinity();
+    CHECK(std::isnan(sum_of(y)));
+    y[2] = std::numeric_limits<double>::quiet_NaN();
+    CHECK(std::isnan(sum_of(y)));
+    // Magnitudes where the extraction boundaries would leave the normal range are summed exactly.
+    std::vector<double> tiny(2000, 3e-320);
+    tiny[5] = -1e-310;
+    CHECK(sum_of(tiny) == exact_total(tiny));
+    std::vector<double> huge(2000, 1e308);
+    for (std::size_t i = 0; i < huge.size(); i += 2) huge[i] = -1e308;
+    huge[7] = 1.0;
+    CHECK(sum_of(huge) == exact_total(huge));
+}
+
+TEST_CASE("Bounds to whole rounding units agree with std::ceil and std::floor") {
+    // The second method is the libm rounding the engine avoids for speed; odd lengths exercise
+    // both the two-at-a-time and the one-at-a-time paths.
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> values{0.0,    -0.0,   1e-12,  -1e-12, 99.99999999, 100.0,  100.0000001, 150.5, 199.9999,
+                               250.0,  1e15,   3e17,   9e18,   inf,         -350.0, -349.5,      0.75,  123456789.123};
+    std::mt19937_64 gen(11);
+    std::uniform_real_distribution<double> any(-1e6, 1e12);
+    for (int k = 0; k < 2001; ++k) values.push_back(any(gen));
+    for (double unit : {1.0, 100.0, 1000.0}) {
+        for (bool up : {true, false}) {
+            std::vector<double> got = values;
+            fairer::detail::to_whole_units(got.data(), got.size(), unit, up);
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                const double y = values[i] / unit + (up ? -1e-9 : 1e-9);
+                const double want = unit * ((up ? std::ceil(y) : std::floor(y)) + 0.0);
+                CAPTURE(values[i]);
+                CAPTURE(unit);
+                CHECK(got[i] == want);
+                CHECK(std::signbit(got[i]) == std::signbit(want));
+            }
+        }
+    }
+    std::vector<double> missing{std::nan(""), 5.0, std::nan("")};
+    fairer::detail::to_whole_units(missing.data(), missing.size(), 1.0, true);
+    CHECK(std::isnan(missing[0]));
+    CHECK(missing[1] == 5.0);
+    CHECK(std::isnan(missing[2]));
 }

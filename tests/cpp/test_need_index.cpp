@@ -85,6 +85,11 @@ TEST_CASE("Composite errors: weights (E5), zero variance (E9), flat score calibr
     CHECK(fairer::composite_score(pop, {a}, {1}, std::vector<double>{0.9}, true).size() == 3);
     CHECK(error_code([&] { fairer::composite_score(pop, {flat}, {1}, std::vector<double>{1.0}); }) == "E9");
     CHECK(error_code([&] { fairer::calibrate_exponent(std::vector<double>{0.0, 0.0}, 2.0); }) == "E10");
+    // a missing score is reported with its row, not taken for a flat score (and the extremes
+    // are found in every lane of the vectorised scan: the maximum sits in the tail here)
+    CHECK(error_code([&] { fairer::calibrate_exponent(std::vector<double>{std::nan(""), 1.0, 2.0}, 2.0); }) == "E4");
+    CHECK(fairer::calibrate_exponent(std::vector<double>{0.5, -1.0, 0.25, 0.0, 0.1, 3.0}, 2.0) ==
+          doctest::Approx(std::log(2.0) / 4.0).epsilon(1e-15));
 }
 
 TEST_CASE("Linear, rank and power indices") {
