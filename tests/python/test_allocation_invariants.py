@@ -197,7 +197,8 @@ def test_i11_pace_extremes(table, alpha, budget, data):
 
 
 # I12: the breakpoint solution equals a bisection on F(κ) or F(λ) ---------------------------
-def _bisect(a, lo, hi, total, pop):
+def bisect_fit(a, lo, hi, total, pop):
+    """F(t) = Σ clip(t·a, L, U) (or clip(a + t·P, L, U)) solved for the total by 400 halvings."""
     def f(t):
         x = t * a if pop is None else a + t * pop
         return np.clip(x, lo, hi).sum()
@@ -228,7 +229,7 @@ def test_i12_bounded_fit_agrees_with_bisection(n, data):
     assume(total is not None)
     mode = _core.Redistribution.per_capita if per_capita else _core.Redistribution.proportional
     got, _ = _core.bounded_fit(a, lo, hi, total, mode, pop)
-    want = _bisect(a, lo, hi, total, pop)
+    want = bisect_fit(a, lo, hi, total, pop)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
     assert got.sum() == pytest.approx(total, rel=1e-12, abs=1e-6)
 

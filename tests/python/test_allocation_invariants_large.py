@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import fairer
 from fairer import _core
+from test_allocation_invariants import bisect_fit
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -96,22 +97,6 @@ def test_large_tables_keep_the_total_the_bounds_and_the_row_order(case, data):
     assert s.scale == r.scale
 
 
-def _bisect(a, lo, hi, total, pop):
-    """F(t) = Σ clip(t·a, L, U) (or clip(a + t·P, L, U)) solved by 200 halvings."""
-    def f(t):
-        return np.clip(t * a if pop is None else a + t * pop, lo, hi).sum()
-    left, right = (0.0, 1.0) if pop is None else (-1e9, 1e9)
-    while pop is None and f(right) < total:
-        right *= 2
-    for _ in range(200):
-        mid = 0.5 * (left + right)
-        if f(mid) < total:
-            left = mid
-        else:
-            right = mid
-    return np.clip(right * a if pop is None else a + right * pop, lo, hi)
-
-
 @settings(max_examples=40, **FAST)
 @given(sizes, st.integers(0, 2**32 - 1), st.booleans(), st.floats(0.05, 0.95))
 def test_large_bounded_fit_agrees_with_bisection(n, seed, per_capita, position):
@@ -126,6 +111,6 @@ def test_large_bounded_fit_agrees_with_bisection(n, seed, per_capita, position):
     total = int(np.ceil(lo.sum() + position * (top - lo.sum())))
     mode = _core.Redistribution.per_capita if per_capita else _core.Redistribution.proportional
     got, _ = _core.bounded_fit(a, lo, hi, total, mode, pop)
-    want = _bisect(a, lo, hi, total, pop)
+    want = bisect_fit(a, lo, hi, total, pop)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
     assert got.sum() == pytest.approx(total, rel=1e-12)
