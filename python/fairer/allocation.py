@@ -220,15 +220,31 @@ def allocation_units(units: pd.DataFrame | Mapping[str, Any], *, indicators: Ite
     columns are viewed without copying; ``money="pounds"`` converts baseline, floor and cap to
     pence (a copy). Reuse the returned object across many :func:`allocate` calls to avoid
     converting the ids each time."""
+    return _units_and_ids(units, indicators=indicators, id=id, population=population, group=group,
+                          deprivation=deprivation, cost_factor=cost_factor, baseline=baseline, floor=floor, cap=cap,
+                          money=money)[0]
+
+
+def _ids(column) -> list[str]:
+    """The ids as text; a column that is already all text is taken as it is (no str() per row)."""
+    raw = np.asarray(column, dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=False) == "string":
+        return raw.tolist()
+    return [str(x) for x in raw]
+
+
+def _units_and_ids(units, *, indicators, id, population, group, deprivation, cost_factor, baseline, floor, cap,
+                   money) -> tuple[_core.AllocationUnits, list[str]]:
+    """allocation_units, also returning the ids as text so that the result table can reuse them."""
     scale = _money_scale(money)
     cols = units if isinstance(units, Mapping) else {c: units[c] for c in units.columns}
 
     def has(name):
         return name is not None and name in cols
 
-    ids = [str(x) for x in np.asarray(cols[id], dtype=object)] if has(id) else None
-    if ids is None:
+    if not has(id):
         raise _error("E1", f"the units have no id column '{id}'", [])
+    ids = _ids(cols[id])
     if not has(population):
         raise _error("E1", f"the units have no population column '{population}'", [])
     names = list(indicators)
@@ -253,7 +269,7 @@ def allocation_units(units: pd.DataFrame | Mapping[str, Any], *, indicators: Ite
         ids, _float_array(cols[population]), names, [_float_array(cols[n]) for n in names], groups,
         _float_array(cols[deprivation]) if has(deprivation) else None,
         _float_array(cols[cost_factor]) if has(cost_factor) else None,
-        money_col(baseline), money_col(floor), money_col(cap))
+        money_col(baseline), money_col(floor), money_col(cap)), ids
 
 
 def _money_scale(money: str) -> int:
@@ -327,7 +343,9 @@ class Allocation:
     core: Any = field(repr=False)
 
 
-def _result(core, money: str, baseline: np.ndarray | None) -> Allocation:
+def _result(core, money: str, baseline: np.ndarray | None, ids: list[str] | None = None) -> Allocation:
+    """The Allocation of a compiled result; ids, if given, are the units' ids in row order (the
+    result keeps the input order), which saves converting them back from C++."""
     scale = _money_scale(money)
     pop = np.asarray(core.population)
     rounded = np.asarray(core.rounded)
@@ -336,7 +354,7 @@ def _result(core, money: str, baseline: np.ndarray | None) -> Allocation:
         average = core.budget / 100.0 / pop.sum()
         target = np.asarray(core.target)
         table = pd.DataFrame({
-            "id": core.ids,
+            "id": core.ids if ids is None else ids,
             "population": pop.copy(),
             "need": np.asarray(core.blended_need).copy(),
             "share": np.asarray(core.shares).copy(),
@@ -351,7 +369,8 @@ def _result(core, money: str, baseline: np.ndarray | None) -> Allocation:
             "index": per_head / average,
             "distance_from_target": (rounded - target) / target,
             "growth": rounded / baseline - 1.0 if baseline is not None else np.full(len(pop), np.nan),
-            "bound_status": pd.Categorical(_STATUS[np.asarray(core.bound_status)], categories=list(_STATUS)),
+            "bound_status": pd.Categorical.from_codes(np.asarray(core.bound_status, dtype=np.int8),
+                                                      categories=list(_STATUS)),
         })
     audit = {"need": {name: np.asarray(v).copy() for name, v in zip(core.component_names, core.need)},
              "component_weights": dict(zip(core.component_names, core.component_weights))}
@@ -429,15 +448,15 @@ def allocate(units: pd.DataFrame | Mapping[str, Any] | _core.AllocationUnits, bu
         missing=missing)
     base = None
     if isinstance(units, _core.AllocationUnits):
-        compiled = units
+        compiled, ids = units, None
     else:
-        compiled = allocation_units(units, indicators=_indicator_columns(comps), id=id, population=population,
-                                    group=group, deprivation=deprivation, cost_factor=cost_factor,
-                                    baseline=baseline, floor=floor, cap=cap, money=money)
+        compiled, ids = _units_and_ids(units, indicators=_indicator_columns(comps), id=id, population=population,
+                                       group=group, deprivation=deprivation, cost_factor=cost_factor,
+                                       baseline=baseline, floor=floor, cap=cap, money=money)
         if baseline is not None and baseline in units:
             base = np.asarray(units[baseline], dtype=np.float64) * _money_scale(money)
     core = _core.allocate(compiled, budget_to_pence(budget, money), params)
-    return _result(core, money, base)
+    return _result(core, money, base, ids)
 
 
 # --- building blocks --------------------------------------------------------------------------

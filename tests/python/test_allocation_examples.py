@@ -218,3 +218,18 @@ def test_example11_efit_formula():
              al.component("population", fairer._core.NeedSpec(), 0.3)]
     r = al.allocate(units, 100_000, components=comps, rounding_unit=1)
     assert r.table["allocation_pence"].tolist() == [3_621_800, 3_867_188, 2_511_012]
+
+
+def test_result_table_keeps_ids_and_names_each_bound():
+    # Equal need, £1,000 for three units: a is capped at £100 and c held at its £500 floor, so b
+    # takes the rest (£400). The status column must name those places, and the ids come back as
+    # text in row order whether they were given as text or as numbers.
+    for ids, want in ((["a", "b", "c"], ["a", "b", "c"]), ([30, 10, 20], ["30", "10", "20"])):
+        units = pd.DataFrame({"id": ids, "population": [100.0, 100.0, 100.0],
+                              "cap": [100.0, np.nan, np.nan], "floor": [np.nan, np.nan, 500.0]})
+        r = al.allocate(units, 1000)
+        t = r.table
+        assert t["id"].tolist() == want
+        assert t["allocation"].tolist() == [100, 400, 500]
+        assert t["bound_status"].tolist() == ["cap", "free", "floor"]
+        assert list(t["bound_status"].cat.categories) == ["free", "floor", "cap"]
