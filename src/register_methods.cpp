@@ -67,16 +67,17 @@ void each_row(Eigen::Index rows, F&& f) {
     }
 }
 
-py::tuple limits_1(const Column& x, double confidence, fairer::Interval (*method)(double, double)) {
-    const double c = fairer::scale_confidence(confidence);
-    py::array_t<double> lower(x.size()), upper(x.size());
+// Lower and upper limits for `rows` rows, interval(i) giving row i's, computed without the GIL
+// (interval must read only buffers the caller keeps alive; the outputs are not yet visible).
+template <class F>
+py::tuple interval_rows(Eigen::Index rows, F interval) {
+    py::array_t<double> lower(rows), upper(rows);
     double* lo = lower.mutable_data();
     double* hi = upper.mutable_data();
     {
-        // Safe without the GIL: x is held by the caller and the outputs are not yet visible to Python.
         py::gil_scoped_release release;
-        each_row(x.size(), [&](Eigen::Index i) {
-            const auto ci = std::isnan(x[i]) ? fairer::Interval{kNaN, kNaN} : method(x[i], c);
+        each_row(rows, [&](Eigen::Index i) {
+            const fairer::Interval ci = interval(i);
             lo[i] = ci.lower;
             hi[i] = ci.upper;
         });
@@ -84,25 +85,22 @@ py::tuple limits_1(const Column& x, double confidence, fairer::Interval (*method
     return py::make_tuple(lower, upper);
 }
 
+py::tuple limits_1(const Column& x, double confidence, fairer::Interval (*method)(double, double)) {
+    const double c = fairer::scale_confidence(confidence);
+    return interval_rows(x.size(), [&](Eigen::Index i) {
+        return std::isnan(x[i]) ? fairer::Interval{kNaN, kNaN} : method(x[i], c);
+    });
+}
+
 py::tuple wilson_limits(const Column& x, const Column& n, double confidence) {
     if (x.size() != n.size())
         throw fairer::StatisticsError("x and n lengths differ: " + std::to_string(x.size()) + " and " +
                                       std::to_string(n.size()));
     const double c = fairer::scale_confidence(confidence);
-    py::array_t<double> lower(x.size()), upper(x.size());
-    double* lo = lower.mutable_data();
-    double* hi = upper.mutable_data();
-    {
-        // Safe without the GIL: the inputs are held by the caller and the outputs are private.
-        py::gil_scoped_release release;
-        each_row(x.size(), [&](Eigen::Index i) {
-            const auto ci = std::isnan(x[i]) || std::isnan(n[i]) ? fairer::Interval{kNaN, kNaN}
-                                                                  : fairer::wilson_interval(x[i], n[i], c);
-            lo[i] = ci.lower;
-            hi[i] = ci.upper;
-        });
-    }
-    return py::make_tuple(lower, upper);
+    return interval_rows(x.size(), [&](Eigen::Index i) {
+        return std::isnan(x[i]) || std::isnan(n[i]) ? fairer::Interval{kNaN, kNaN}
+                                                    : fairer::wilson_interval(x[i], n[i], c);
+    });
 }
 
 py::dict proportion(const Column& x, const Column& n, const std::vector<double>& confidence, double multiplier,

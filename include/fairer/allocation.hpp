@@ -727,6 +727,17 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
     const NeedSpec& spec = comp.need;
     const std::size_t n = u.ids.size();
     const auto* ids = &u.ids;
+    // The named indicator column, missing values handled by the policy (storage holds any copy).
+    auto column = [&](const std::string& name, std::vector<double>& storage) {
+        return impute_column(require_column(u, name, comp.name), u.population, missing, name, u.ids, warnings, storage);
+    };
+    // The spec's indicator columns likewise, one storage vector each.
+    auto columns = [&](std::vector<std::vector<double>>& storage) {
+        storage.resize(spec.indicators.size());
+        std::vector<ConstSpan> spans;
+        for (std::size_t k = 0; k < spec.indicators.size(); ++k) spans.push_back(column(spec.indicators[k], storage[k]));
+        return spans;
+    };
     std::vector<double> need;
     switch (spec.kind) {
         case NeedKind::population:
@@ -734,24 +745,19 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
             break;
         case NeedKind::direct: {
             std::vector<double> storage;
-            const ConstSpan x = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing,
-                                              spec.indicator, u.ids, warnings, storage);
+            const ConstSpan x = column(spec.indicator, storage);
             need.assign(x.begin(), x.end());
             break;
         }
         case NeedKind::power: {
             std::vector<double> storage;
-            const ConstSpan x = impute_column(require_column(u, spec.indicator, comp.name), u.population, missing,
-                                              spec.indicator, u.ids, warnings, storage);
+            const ConstSpan x = column(spec.indicator, storage);
             need = power_need_index(x, spec.exponent, ids);
             break;
         }
         case NeedKind::composite: {
-            std::vector<std::vector<double>> storage(spec.indicators.size());
-            std::vector<ConstSpan> spans;
-            for (std::size_t k = 0; k < spec.indicators.size(); ++k)
-                spans.push_back(impute_column(require_column(u, spec.indicators[k], comp.name), u.population, missing,
-                                              spec.indicators[k], u.ids, warnings, storage[k]));
+            std::vector<std::vector<double>> storage;
+            const std::vector<ConstSpan> spans = columns(storage);
             const auto score = composite_score(u.population, spans, spec.directions, spec.weights,
                                                spec.normalise_weights, ids, &spec.indicators, total_population);
             switch (spec.transform) {
@@ -778,11 +784,8 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
             break;
         }
         case NeedKind::imd: {
-            std::vector<std::vector<double>> storage(spec.indicators.size());
-            std::vector<ConstSpan> spans;
-            for (std::size_t k = 0; k < spec.indicators.size(); ++k)
-                spans.push_back(impute_column(require_column(u, spec.indicators[k], comp.name), u.population, missing,
-                                              spec.indicators[k], u.ids, warnings, storage[k]));
+            std::vector<std::vector<double>> storage;
+            const std::vector<ConstSpan> spans = columns(storage);
             const std::vector<double> w =
                 spec.weights.empty() ? std::vector<double>(iod_domain_weights.begin(), iod_domain_weights.end()) : spec.weights;
             const double wsum = sum_of(w);

@@ -238,23 +238,39 @@ inline Interval spc_proportion_limits(double benchmark, double denominator, doub
     return {w.lower * multiplier, w.upper * multiplier};
 }
 
+namespace detail {
+
+// What the two SPC comparisons share: errors for multiplier <= 0, a bad level or a negative
+// denominator; "not compared" for a missing value or benchmark, no positive denominator, or a
+// benchmark the method cannot use (bad_benchmark, with its reason); otherwise the value against
+// limits(), Higher/Lower outside them, adjusted for polarity.
+template <class Limits>
+Comparison spc_judgement(ComparatorMethod m, double value, double denominator, double benchmark, double multiplier,
+                         Polarity polarity, double confidence, bool bad_benchmark, const char* benchmark_reason,
+                         Limits limits) {
+    if (!(multiplier > 0.0)) throw StatisticsError("multiplier must be greater than zero, got " + number_text(multiplier));
+    check_confidence(confidence);
+    if (denominator < 0.0) throw StatisticsError("denominator must not be negative, got " + number_text(denominator));
+    auto reason = comparison_reason(polarity, value, benchmark);
+    if (!reason.empty()) return not_compared(m, reason);
+    if (!(denominator > 0.0) || !has_number(denominator)) return not_compared(m, "no denominator");
+    if (bad_benchmark) return not_compared(m, benchmark_reason);
+    const Interval lim = limits();
+    const int d = value > lim.upper ? 1 : (value < lim.lower ? -1 : 0);
+    return judged(m, polarity, d, confidence, false);
+}
+
+}  // namespace detail
+
 // Method 5, SPC for proportions: the area's value against spc_proportion_limits(); outside gives
 // Higher/Lower at that confidence, adjusted for polarity. Default confidence 0.95 (Fingertips
 // offers 95% and 99.8%). Not compared without a positive denominator or with a benchmark
 // outside [0, multiplier]. Throws StatisticsError for a negative denominator or multiplier <= 0.
 inline Comparison compare_spc_proportion(double value, double denominator, double benchmark, double multiplier,
                                          Polarity polarity, double confidence = 0.95) {
-    const auto m = ComparatorMethod::spc_proportion;
-    if (!(multiplier > 0.0)) throw StatisticsError("multiplier must be greater than zero, got " + detail::number_text(multiplier));
-    detail::check_confidence(confidence);
-    if (denominator < 0.0) throw StatisticsError("denominator must not be negative, got " + detail::number_text(denominator));
-    auto reason = detail::comparison_reason(polarity, value, benchmark);
-    if (!reason.empty()) return detail::not_compared(m, reason);
-    if (!(denominator > 0.0) || !detail::has_number(denominator)) return detail::not_compared(m, "no denominator");
-    if (benchmark < 0.0 || benchmark > multiplier) return detail::not_compared(m, "benchmark is not a proportion");
-    const Interval lim = spc_proportion_limits(benchmark, denominator, multiplier, confidence);
-    const int d = value > lim.upper ? 1 : (value < lim.lower ? -1 : 0);
-    return detail::judged(m, polarity, d, confidence, false);
+    return detail::spc_judgement(ComparatorMethod::spc_proportion, value, denominator, benchmark, multiplier, polarity,
+                                 confidence, benchmark < 0.0 || benchmark > multiplier, "benchmark is not a proportion",
+                                 [&] { return spc_proportion_limits(benchmark, denominator, multiplier, confidence); });
 }
 
 // Control limits of a rate round the benchmark rate B for a population D (the denominator of a
@@ -274,17 +290,9 @@ inline Interval spc_dsr_limits(double benchmark, double denominator, double mult
 // benchmark. Throws StatisticsError as compare_spc_proportion does.
 inline Comparison compare_spc_dsr(double value, double denominator, double benchmark, double multiplier, Polarity polarity,
                                   double confidence = 0.95) {
-    const auto m = ComparatorMethod::spc_dsr;
-    if (!(multiplier > 0.0)) throw StatisticsError("multiplier must be greater than zero, got " + detail::number_text(multiplier));
-    detail::check_confidence(confidence);
-    if (denominator < 0.0) throw StatisticsError("denominator must not be negative, got " + detail::number_text(denominator));
-    auto reason = detail::comparison_reason(polarity, value, benchmark);
-    if (!reason.empty()) return detail::not_compared(m, reason);
-    if (!(denominator > 0.0) || !detail::has_number(denominator)) return detail::not_compared(m, "no denominator");
-    if (benchmark < 0.0) return detail::not_compared(m, "benchmark is negative");
-    const Interval lim = spc_dsr_limits(benchmark, denominator, multiplier, confidence);
-    const int d = value > lim.upper ? 1 : (value < lim.lower ? -1 : 0);
-    return detail::judged(m, polarity, d, confidence, false);
+    return detail::spc_judgement(ComparatorMethod::spc_dsr, value, denominator, benchmark, multiplier, polarity, confidence,
+                                 benchmark < 0.0, "benchmark is negative",
+                                 [&] { return spc_dsr_limits(benchmark, denominator, multiplier, confidence); });
 }
 
 // Quantile boundaries of the finite values, Fingertips QuintilesCalculator: the k/q sample

@@ -46,14 +46,10 @@ inline ProportionResult proportion(const ConstColumn& x, const ConstColumn& n,
 
     ProportionResult r;
     r.confidence = detail::scaled_levels(confidence);
-    if (groups != nullptr) {
-        r.numerator = detail::sum_by_group(x, *groups);
-        r.denominator = detail::sum_by_group(n, *groups);
-    }
-    const bool grouped = groups != nullptr;
-    const std::size_t rows = grouped ? r.numerator.size() : static_cast<std::size_t>(x.size());
-    const double* xs = grouped ? r.numerator.data() : x.data();
-    const double* ns = grouped ? r.denominator.data() : n.data();
+    const detail::CountRows counts = detail::count_rows(x, n, groups, r.numerator, r.denominator);
+    const std::size_t rows = counts.size;
+    const double* xs = counts.x;
+    const double* ns = counts.n;
 
     r.value.resize(rows);
     for (std::size_t i = 0; i < rows; ++i) r.value[i] = xs[i] / ns[i] * multiplier;

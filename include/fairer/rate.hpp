@@ -69,14 +69,10 @@ inline RateResult rate(const ConstColumn& x, const ConstColumn& n, const std::ve
 
     RateResult r;
     r.confidence = detail::scaled_levels(confidence);
-    if (groups != nullptr) {
-        r.numerator = detail::sum_by_group(x, *groups);
-        r.denominator = detail::sum_by_group(n, *groups);
-    }
-    const bool grouped = groups != nullptr;
-    const std::size_t rows = grouped ? r.numerator.size() : static_cast<std::size_t>(x.size());
-    const double* xs = grouped ? r.numerator.data() : x.data();
-    const double* ns = grouped ? r.denominator.data() : n.data();
+    const detail::CountRows counts = detail::count_rows(x, n, groups, r.numerator, r.denominator);
+    const std::size_t rows = counts.size;
+    const double* xs = counts.x;
+    const double* ns = counts.n;
 
     r.value.resize(rows);
     r.method.resize(rows);

@@ -196,6 +196,15 @@ def _members_of(code: str, hierarchy) -> list:
     return [a.code for a in hierarchy.places() if code in a.parents]
 
 
+def _population_of(code, population, hierarchy) -> float:
+    """An area's population: from the population mapping if it has the area, else from the areas
+    hierarchy, else missing (NaN)."""
+    w = (population or {}).get(code)
+    if w is None and hierarchy is not None and code in hierarchy:
+        w = hierarchy[code].population
+    return np.nan if w is None else float(w)
+
+
 def _default_groups(hierarchy) -> dict:
     if hierarchy is None:
         return {}
@@ -225,12 +234,7 @@ def aggregate(data, groups: Optional[Mapping[str, Sequence[str]]] = None, *, fra
     keys = SERIES_KEYS + ["period"]
     for gcode, members in groups.items():
         members = list(members)
-        weights = {}
-        for m in members:
-            w = (population or {}).get(m)
-            if w is None and hierarchy is not None and m in hierarchy:
-                w = hierarchy[m].population
-            weights[m] = np.nan if w is None else float(w)
+        weights = {m: _population_of(m, population, hierarchy) for m in members}
         sub = df[df["area_code"].isin(members)]
         for key, g in sub.groupby(keys, sort=False, dropna=False):
             ind = key[0]
@@ -409,12 +413,7 @@ def within_region_inequality(data, places: Optional[Sequence[str]] = None, *, de
     if deprivation is None and hasattr(data, "iod2019"):
         deprivation = {p.place_code: p.mean_imd_score for p in _core.summarise_deprivation(data.iod2019)}
     deprivation = dict(deprivation or {})
-    pops = {}
-    for p in places:
-        w = (population or {}).get(p)
-        if w is None and hierarchy is not None and p in hierarchy:
-            w = hierarchy[p].population
-        pops[p] = np.nan if w is None else float(w)
+    pops = {p: _population_of(p, population, hierarchy) for p in places}
     names = [_area_name(p, hierarchy) for p in places]
     rows = []
     sub = df[df["area_code"].isin(places)]

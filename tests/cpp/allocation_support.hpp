@@ -2,7 +2,9 @@
 // §14; the expected figures stay in each test) and the error code a call raises.
 #pragma once
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "fairer/allocation.hpp"
 
@@ -34,6 +36,27 @@ inline fairer::AllocationParameters direct_need(double alpha) {
     p.universal_share = alpha;
     p.components = {{"need", fairer::NeedSpec::direct("need"), 1.0}};
     return p;
+}
+
+// Σ clamp(o + t·w, L, U) = total solved by bisection on t in [left, right] (right doubled until F
+// reaches the total), 300 halvings: the second method the breakpoint solver is checked against.
+// Returns clamp(o + t·w, L, U) at the upper end.
+inline std::vector<double> bisect_fit(const std::vector<double>& o, const std::vector<double>& w,
+                                      const std::vector<double>& lo, const std::vector<double>& hi, double total,
+                                      double left, double right) {
+    auto f = [&](double t) {
+        long double s = 0.0L;
+        for (std::size_t i = 0; i < o.size(); ++i) s += std::min(std::max(o[i] + t * w[i], lo[i]), hi[i]);
+        return s;
+    };
+    while (f(right) < total) right *= 2.0;
+    for (int k = 0; k < 300; ++k) {
+        const double mid = 0.5 * (left + right);
+        (f(mid) < total ? left : right) = mid;
+    }
+    std::vector<double> x(o.size());
+    for (std::size_t i = 0; i < o.size(); ++i) x[i] = std::min(std::max(o[i] + right * w[i], lo[i]), hi[i]);
+    return x;
 }
 
 }  // namespace allocation_support

@@ -113,23 +113,11 @@ TEST_CASE("Bounded fit agrees with bisection on F (I12)") {
             const std::vector<double> pop{1, 2, 3, 1, 5, 2, 0};
             const auto fit = fairer::bounded_fit(a, lo, hi, static_cast<std::int64_t>(T * 1000) / 1000, mode, pop);
             const double target = static_cast<double>(static_cast<std::int64_t>(T * 1000) / 1000);
-            auto F = [&](double t) {
-                double s = 0;
-                for (std::size_t i = 0; i < a.size(); ++i) {
-                    const double x = mode == fairer::Redistribution::proportional ? t * a[i] : a[i] + t * pop[i];
-                    s += std::clamp(x, lo[i], hi[i]);
-                }
-                return s;
-            };
-            double l = -1e6, h = 1e6;
-            for (int it = 0; it < 300; ++it) {
-                const double m = 0.5 * (l + h);
-                (F(m) < target ? l : h) = m;
-            }
-            for (std::size_t i = 0; i < a.size(); ++i) {
-                const double x = mode == fairer::Redistribution::proportional ? h * a[i] : a[i] + h * pop[i];
-                CHECK(fit.allocation[i] == doctest::Approx(std::clamp(x, lo[i], hi[i])).epsilon(1e-9));
-            }
+            const bool proportional = mode == fairer::Redistribution::proportional;
+            const std::vector<double> zeros(a.size(), 0.0);
+            const auto want = proportional ? allocation_support::bisect_fit(zeros, a, lo, hi, target, -1e6, 1e6)
+                                           : allocation_support::bisect_fit(a, pop, lo, hi, target, -1e6, 1e6);
+            for (std::size_t i = 0; i < a.size(); ++i) CHECK(fit.allocation[i] == doctest::Approx(want[i]).epsilon(1e-9));
         }
     }
 }
@@ -154,19 +142,13 @@ TEST_CASE("Bounded fit on 20,000 units agrees with bisection and ignores row ord
     for (auto mode : {fairer::Redistribution::proportional, fairer::Redistribution::per_capita}) {
         const auto budget = static_cast<std::int64_t>(sum_a);
         const auto fit = fairer::bounded_fit(a, lo, hi, budget, mode, pop);
-        auto value = [&](std::size_t i, double t) {
-            return std::clamp(mode == fairer::Redistribution::proportional ? t * a[i] : a[i] + t * pop[i], lo[i], hi[i]);
-        };
-        double l = -1e7, h = 1e7;
-        for (int it = 0; it < 300; ++it) {
-            const double m = 0.5 * (l + h);
-            double f = 0.0;
-            for (std::size_t i = 0; i < n; ++i) f += value(i, m);
-            (f < static_cast<double>(budget) ? l : h) = m;
-        }
+        const std::vector<double> zeros(n, 0.0);
+        const auto want = mode == fairer::Redistribution::proportional
+                              ? allocation_support::bisect_fit(zeros, a, lo, hi, static_cast<double>(budget), -1e7, 1e7)
+                              : allocation_support::bisect_fit(a, pop, lo, hi, static_cast<double>(budget), -1e7, 1e7);
         std::size_t off = 0;
         for (std::size_t i = 0; i < n; ++i)
-            if (std::fabs(fit.allocation[i] - value(i, h)) > 1e-6 + 1e-9 * value(i, h)) ++off;
+            if (std::fabs(fit.allocation[i] - want[i]) > 1e-6 + 1e-9 * want[i]) ++off;
         CHECK(off == 0);
         std::vector<double> ra(a.rbegin(), a.rend()), rl(lo.rbegin(), lo.rend()), rh(hi.rbegin(), hi.rend()),
             rp(pop.rbegin(), pop.rend());

@@ -13,6 +13,10 @@
 
 #include "fairer/allocation.hpp"
 
+#include "allocation_support.hpp"
+
+using allocation_support::bisect_fit;
+
 TEST_CASE("largest remainder keeps the exact total when quotas exceed 1e8 units") {
     // 1e-9·|q| reaches a whole unit for quotas above 1e9, so snapping to the nearest integer
     // pushed Σ⌊q⌋ past the total (I10 found it: E99 "-1 units left over"). Total = 15738102·231.
@@ -42,25 +46,6 @@ TEST_CASE("per-capita bounded fit when the only kink rounds onto the solution") 
     CHECK(fit.allocation[0] == doctest::Approx(10000.0).epsilon(1e-12));
 }
 
-namespace {
-// Σ clamp(o + t·w, L, U) = T by bisection on t (200 halvings), the second method for the fit.
-std::vector<double> bisect_fit(const std::vector<double>& o, const std::vector<double>& w, const std::vector<double>& lo,
-                               const std::vector<double>& hi, double total, double left, double right) {
-    auto f = [&](double t) {
-        long double s = 0.0L;
-        for (std::size_t i = 0; i < o.size(); ++i) s += std::min(std::max(o[i] + t * w[i], lo[i]), hi[i]);
-        return s;
-    };
-    while (f(right) < total) right *= 2.0;
-    for (int k = 0; k < 200; ++k) {
-        const double mid = 0.5 * (left + right);
-        (f(mid) < total ? left : right) = mid;
-    }
-    std::vector<double> x(o.size());
-    for (std::size_t i = 0; i < o.size(); ++i) x[i] = std::min(std::max(o[i] + right * w[i], lo[i]), hi[i]);
-    return x;
-}
-}  // namespace
 
 TEST_CASE("per-capita bounded fit with a cap kink at the end of the bracket, on hundreds of units") {
     // The large-table property test found it: in per-capita mode a median-kink pivot lands exactly

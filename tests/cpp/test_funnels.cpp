@@ -16,48 +16,14 @@
 #include "fairer/detail/csv.hpp"
 #include "fairer/funnels.hpp"
 
+#include "basic_reference.hpp"
+
 namespace {
 
 const std::string upstream = std::string(FAIRER_SHARED_DIR) + "/reference/pheindicatormethods/upstream/sysdata/";
 const std::string cases_dir = std::string(FAIRER_SHARED_DIR) + "/reference/pheindicatormethods/cases/";
 
-// A CSV table read by column name; NA (and any non-number) reads as NaN.
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-
-    explicit Table(const std::string& path) {
-        auto reader = fairer::detail::CsvReader::from_file(path);
-        std::vector<std::string_view> fields;
-        bool first = true;
-        while (reader.next(fields)) {
-            std::vector<std::string> r(fields.begin(), fields.end());
-            if (first) header = std::move(r);
-            else rows.push_back(std::move(r));
-            first = false;
-        }
-    }
-    std::size_t col(const std::string& name) const {
-        const auto it = std::find(header.begin(), header.end(), name);
-        REQUIRE_MESSAGE(it != header.end(), "no column " << name);
-        return static_cast<std::size_t>(it - header.begin());
-    }
-    std::vector<double> numbers(const std::string& name) const {
-        const std::size_t c = col(name);
-        std::vector<double> out;
-        for (const auto& r : rows) {
-            double d = 0.0;
-            out.push_back(fairer::detail::parse_double(r[c], d) ? d : std::nan(""));
-        }
-        return out;
-    }
-    std::vector<std::string> text(const std::string& name) const {
-        const std::size_t c = col(name);
-        std::vector<std::string> out;
-        for (const auto& r : rows) out.push_back(r[c]);
-        return out;
-    }
-};
+using basic_reference::Table;  // read by column name; NA (and any non-number) reads as NaN
 
 // testthat's numeric rule (the upstream tests' tolerance): equal NaN positions and
 // mean |a − e| / mean |e| < tolerance over the other entries.

@@ -38,34 +38,16 @@ TEST_CASE("grouped proportion sums numerators and denominators first") {
     const auto in = basic_reference::read_sysdata("test_Prop_g");
     const auto expected = basic_reference::read_sysdata("test_Prop_g_results");
     // As the upstream test: the eight multiplier-1 rows twice over, then the three NA rows once.
-    std::vector<double> x, n;
-    fairer::RowGroups g;
-    std::map<std::string, std::uint32_t> code;
+    basic_reference::GroupedRows rows;
     const auto xs = in.numbers("Numerator"), ns = in.numbers("Denominator"), ms = in.numbers("multiplier");
     const auto areas = in.text("Area");
     for (int copy = 0; copy < 2; ++copy)
         for (std::size_t i = 0; i < xs.size(); ++i) {
             if (ms[i] != 1.0 || (copy == 1 && i >= 8)) continue;
-            auto [it, added] = code.emplace(areas[i], static_cast<std::uint32_t>(g.names.size()));
-            if (added) g.names.push_back(areas[i]);
-            g.codes.push_back(it->second);
-            x.push_back(xs[i]);
-            n.push_back(ns[i]);
+            rows.add(areas[i], xs[i], ns[i]);
         }
-    const auto r = fairer::proportion(column(x), column(n), {95}, 1.0, &g);
-    const auto ex = expected.numbers("Numerator"), en = expected.numbers("Denominator"),
-               ev = expected.numbers("value"), el = expected.numbers("lowercl"), eu = expected.numbers("uppercl");
-    const auto eareas = expected.text("Area");
-    REQUIRE(r.value.size() == eareas.size());
-    for (std::size_t i = 0; i < eareas.size(); ++i) {
-        CAPTURE(eareas[i]);
-        const std::uint32_t k = code.at(eareas[i]);
-        CHECK(same(r.numerator[k], ex[i]));
-        CHECK(same(r.denominator[k], en[i]));
-        CHECK(same(r.value[k], ev[i]));
-        CHECK(same(r.lower[0][k], el[i]));
-        CHECK(same(r.upper[0][k], eu[i]));
-    }
+    const auto r = fairer::proportion(column(rows.x), column(rows.n), {95}, 1.0, &rows.groups);
+    basic_reference::check_grouped(r, expected, rows);
 }
 
 TEST_CASE("proportion rejects bad input naming the group and row") {

@@ -66,5 +66,21 @@ inline std::vector<double> sum_by_group(const ConstColumn& v, const RowGroups& g
     return sums;
 }
 
+// The counts a statistic is computed from: the input rows, or with groups the group sums, which
+// are stored in numerator and denominator (the result reports them).
+struct CountRows {
+    const double* x;
+    const double* n;
+    std::size_t size;
+};
+
+inline CountRows count_rows(const ConstColumn& x, const ConstColumn& n, const RowGroups* groups,
+                            std::vector<double>& numerator, std::vector<double>& denominator) {
+    if (groups == nullptr) return {x.data(), n.data(), static_cast<std::size_t>(x.size())};
+    numerator = sum_by_group(x, *groups);
+    denominator = sum_by_group(n, *groups);
+    return {numerator.data(), denominator.data(), numerator.size()};
+}
+
 }  // namespace detail
 }  // namespace fairer
