@@ -226,10 +226,16 @@ def allocation_units(units: pd.DataFrame | Mapping[str, Any], *, indicators: Ite
 
 
 def _ids(column) -> list[str]:
-    """The ids as text; a column that is already all text is taken as it is (no str() per row)."""
+    """The ids as text; a column that is already all text is taken as it is (no str() per row).
+    A missing id (None, NaN, NA) is error E1 naming its rows, not the text "nan"."""
     raw = np.asarray(column, dtype=object)
     if pd.api.types.infer_dtype(raw, skipna=False) == "string":
         return raw.tolist()
+    missing = np.flatnonzero(pd.isna(raw))
+    if missing.size:
+        rows = [f"row {i}" for i in missing]
+        raise _error("E1", f"ids must be unique and non-empty: the id is missing in {', '.join(rows[:5])}"
+                     + (f" and {len(rows) - 5} more" if len(rows) > 5 else ""), rows)
     return [str(x) for x in raw]
 
 

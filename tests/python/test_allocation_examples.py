@@ -233,3 +233,11 @@ def test_result_table_keeps_ids_and_names_each_bound():
         assert t["allocation"].tolist() == [100, 400, 500]
         assert t["bound_status"].tolist() == ["cap", "free", "floor"]
         assert list(t["bound_status"].cat.categories) == ["free", "floor", "cap"]
+
+
+def test_missing_id_is_an_error_naming_the_row():
+    units = pd.DataFrame({"id": ["a", None, "c"], "population": [1.0, 1.0, 1.0]})
+    with pytest.raises(fairer.AllocationError) as e:
+        al.allocate(units, 100)
+    assert e.value.code == "E1" and e.value.units == ["row 1"]
+    assert "row 1" in str(e.value)
