@@ -171,7 +171,9 @@ void register_allocation(py::module_& m) {
         .def_readwrite("missing", &fairer::AllocationParameters::missing)
         .def_readwrite("seed", &fairer::AllocationParameters::seed)
         .def_readwrite("draws", &fairer::AllocationParameters::draws)
-        .def_readwrite("sigma", &fairer::AllocationParameters::sigma);
+        .def_readwrite("sigma", &fairer::AllocationParameters::sigma)
+        .def_readwrite("threads", &fairer::AllocationParameters::threads,
+                       "threads for one allocation: 1 = the calling thread only, 0 = up to 2 (the default)");
 
     py::class_<fairer::Feasibility>(m, "Feasibility")
         .def_readonly("feasible", &fairer::Feasibility::feasible)

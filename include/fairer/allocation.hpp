@@ -193,6 +193,7 @@ struct AllocationParameters {
     std::uint64_t seed = 0;                // §10 Monte Carlo (used by the sensitivity module)
     std::int64_t draws = 0;
     double sigma = 0.0;
+    unsigned threads = 0;                  // threads for one allocation: 1 = this thread only, 0 = up to 2
 };
 
 enum class BoundStatus : std::uint8_t { free, floor, cap };
@@ -337,13 +338,21 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
     auto fixed_amount = [&](std::size_t i) {
         return std::clamp(fixed_value[i], lower[i], std::max(lower[i], upper[i]));
     };
-    for (std::size_t i = 0; i < n; ++i) {
-        if (lower[i] > upper[i]) f.crossed.push_back(detail::unit_name(ids, i));
-        if (movable[i]) {
-            if (std::isinf(upper[i])) unbounded = true;
-        } else if (fixed_amount(i) != lower[i]) {
-            fixed_above_floor = true;
-        }
+    for (std::size_t i : detail::rows_where(n, [&](std::size_t i) { return lower[i] > upper[i]; }))
+        f.crossed.push_back(detail::unit_name(ids, i));
+    {
+        const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+        bool unbounded_in[64];
+        bool fixed_above_floor_in[64];
+        detail::parallel_chunks(chunks, [&](std::size_t c) {
+            const auto [begin, end] = detail::chunk_range(n, chunks, c);
+            const double inf = std::numeric_limits<double>::infinity();
+            unbounded_in[c] = detail::count_where(begin, end, [&](std::size_t i) { return movable[i] && upper[i] == inf; }) > 0;
+            fixed_above_floor_in[c] =
+                detail::count_where(begin, end, [&](std::size_t i) { return !movable[i] && fixed_amount(i) != lower[i]; }) > 0;
+        });
+        unbounded = std::any_of(unbounded_in, unbounded_in + chunks, [](bool b) { return b; });
+        fixed_above_floor = std::any_of(fixed_above_floor_in, fixed_above_floor_in + chunks, [](bool b) { return b; });
     }
     // Bounds are whole rounding units, so these totals usually take whole_sum's exact one-pass path.
     const double sum_lower = detail::whole_sum(n, [&](std::size_t i) { return movable[i] ? lower[i] : fixed_amount(i); });
@@ -413,18 +422,23 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         std::vector<std::uint8_t> place_prev(n, at_floor);
         std::vector<std::uint8_t> place_next(n, at_floor);
         std::vector<std::uint8_t> place_pivot(n, at_floor);
-        std::vector<std::size_t> active;
-        active.reserve(n);
+        std::vector<std::size_t> active(n);
+        for_each_unit(n, [&](std::size_t i) { active[i] = i; });
         double settled = 0.0;       // Σ fixed amounts of settled units
         double settled_slope = 0.0; // Σ w of settled free units
-        for (std::size_t i = 0; i < n; ++i) {
-            if (slope[i] > 0.0) {
-                active.push_back(i);
-                place_next[i] = static_cast<std::uint8_t>(is_free + (upper[i] < inf ? 1 : 0));  // capped unless U = ∞
-            } else {
-                settled += std::clamp(offset[i], lower[i], upper[i]);
-            }
-        }
+        // The passes over the active units below run in chunks on two threads (each chunk with
+        // its own running totals).
+        // The lambdas of these passes take the columns by value: a copy is not reloaded after each
+        // store to the byte-sized place vectors, which may alias anything.
+        std::uint8_t* const next_place = place_next.data();
+        std::uint8_t* const pivot_place = place_pivot.data();
+        filter_in_place(active, settled, settled_slope, [=](std::size_t i, double& f, double&) {
+            const bool moves = slope[i] > 0.0;
+            // capped unless U = ∞
+            next_place[i] = moves ? static_cast<std::uint8_t>(is_free + (upper[i] < inf ? 1 : 0)) : at_floor;
+            f += moves ? 0.0 : std::clamp(offset[i], lower[i], upper[i]);
+            return moves;
+        });
         double prev = -inf;  // F(prev) < T
         double next = inf;   // F(next) ≥ T
         double f_at = 0.0;   // F and its slope at the last pivot, for the Newton guess
@@ -436,14 +450,14 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         auto reaches = [&](double t) {
             double f = settled + t * settled_slope;
             double w = settled_slope;
-            for (std::size_t i : active) {
+            add_over(active, f, w, [=](std::size_t i, double& fc, double& wc) {
                 const double x = offset[i] + t * slope[i];
                 const bool below = x <= lower[i];
                 const bool above = !below && x >= upper[i];
-                f += std::min(std::max(x, lower[i]), upper[i]);
-                w += below || above ? 0.0 : slope[i];
-                place_pivot[i] = static_cast<std::uint8_t>(below ? at_floor : (above ? at_cap : is_free));
-            }
+                fc += std::min(std::max(x, lower[i]), upper[i]);
+                wc += below || above ? 0.0 : slope[i];
+                pivot_place[i] = static_cast<std::uint8_t>(below ? at_floor : (above ? at_cap : is_free));
+            });
             f_at = f;
             f_slope = w;
             f_pivot = t;
@@ -460,10 +474,10 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         double f_next = std::numeric_limits<double>::quiet_NaN();
         f_pivot = 0.0;
         f_at = settled;
-        for (std::size_t i : active) {
-            f_at += offset[i];
-            f_slope += slope[i];
-        }
+        add_over(active, f_at, f_slope, [=](std::size_t i, double& fc, double& wc) {
+            fc += offset[i];
+            wc += slope[i];
+        });
         std::vector<double> kinks;
         while (!active.empty()) {
             // Until F is known on both sides of T, a Newton step is doubled so that it crosses
@@ -506,22 +520,23 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             }
             std::vector<std::uint8_t>& moved = up ? place_next : place_prev;
             const std::size_t before = active.size();
-            std::size_t keep = 0;
-            for (std::size_t i : active) {
-                const std::uint8_t where = place_pivot[i];
-                moved[i] = where;
-                if (place_prev[i] != place_next[i]) {
-                    active[keep++] = i;
-                } else if (where == at_floor) {
-                    settled += lower[i];
+            std::uint8_t* const moved_place = moved.data();
+            const std::uint8_t* const prev_place = place_prev.data();
+            filter_in_place(active, settled, settled_slope, [=](std::size_t i, double& f, double& w) {
+                const std::uint8_t where = pivot_place[i];
+                moved_place[i] = where;
+                if (prev_place[i] != next_place[i]) return true;
+                if (where == at_floor) {
+                    f += lower[i];
                 } else if (where == at_cap) {
-                    settled += upper[i];
+                    f += upper[i];
                 } else {
-                    settled += offset[i];
-                    settled_slope += slope[i];
+                    f += offset[i];
+                    w += slope[i];
                 }
-            }
-            active.resize(keep);
+                return false;
+            });
+            const std::size_t keep = active.size();
             stalls = 2 * keep <= before ? 0 : stalls + 1;
         }
         auto fixed_part = [&](std::size_t i) {
@@ -541,13 +556,14 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
     fit.allocation.resize(n);
     fit.status.resize(n);
     fit.scale = t;
-    for (std::size_t i = 0; i < n; ++i) {
+    // By value, as in the passes of the fit: status is byte-sized.
+    for_each_unit(n, [=, allocation = fit.allocation.data(), status = fit.status.data()](std::size_t i) {
         const double x = offset[i] + t * slope[i];
         const bool below = x <= lower[i];
         const bool above = !below && x >= upper[i];
-        fit.allocation[i] = std::min(std::max(x, lower[i]), upper[i]);
-        fit.status[i] = below ? BoundStatus::floor : (above ? BoundStatus::cap : BoundStatus::free);
-    }
+        allocation[i] = std::min(std::max(x, lower[i]), upper[i]);
+        status[i] = below ? BoundStatus::floor : (above ? BoundStatus::cap : BoundStatus::free);
+    });
     return fit;
 }
 
@@ -564,8 +580,10 @@ inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upp
     if (lower.size() != n || upper.size() != n || (mode == Redistribution::per_capita && population.size() != n))
         throw AllocationError("E1", "bounded fit: the proposal, bounds and populations differ in length");
     std::vector<char> movable(n);
-    for (std::size_t i = 0; i < n; ++i)
-        movable[i] = mode == Redistribution::proportional ? proposal[i] > 0.0 : population[i] > 0.0;
+    const bool proportional = mode == Redistribution::proportional;
+    detail::for_each_unit(n, [=, out = movable.data()](std::size_t i) {
+        out[i] = proportional ? proposal[i] > 0.0 : population[i] > 0.0;
+    });
     std::vector<double> zeros(n, 0.0);
     const ConstSpan fixed = mode == Redistribution::proportional ? ConstSpan(zeros) : proposal;
     const Feasibility f = check_feasibility(lower, upper, movable, fixed, budget, ids);
@@ -598,9 +616,9 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         if (total != 0) throw AllocationError("E1", "no units to round into");
         return {};
     }
-    std::vector<std::string> bad;
-    for (std::size_t i = 0; i < n; ++i)
-        if (!(amounts[i] >= 0.0) || !std::isfinite(amounts[i])) bad.push_back(ids[i]);
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::vector<std::string> bad =
+        detail::ids_of(ids, detail::rows_where(n, [&](std::size_t i) { return !(amounts[i] >= 0.0 && amounts[i] < inf); }));
     if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
     if (total / unit >= (std::int64_t{1} << 62))
         throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
@@ -625,12 +643,22 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
     // Remainders to 12 decimals as integer keys (below 2^40), so that equal remainders tie exactly.
     std::vector<std::uint64_t> key(n);
     std::int64_t floor_sum = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double x = quota(i);
-        const auto f = static_cast<std::int64_t>(x);
-        whole[i] = f;
-        key[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>((x - static_cast<double>(f)) * 1e12 + 0.5));
-        floor_sum += f;
+    {
+        const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+        std::int64_t floor_sums[64];
+        detail::parallel_chunks(chunks, [&](std::size_t c) {
+            const auto [begin, end] = detail::chunk_range(n, chunks, c);
+            std::int64_t sum = 0;
+            for (std::size_t i = begin; i < end; ++i) {
+                const double x = quota(i);
+                const auto f = static_cast<std::int64_t>(x);
+                whole[i] = f;
+                key[i] = static_cast<std::uint64_t>(static_cast<std::int64_t>((x - static_cast<double>(f)) * 1e12 + 0.5));
+                sum += f;
+            }
+            floor_sums[c] = sum;
+        });
+        for (std::size_t c = 0; c < chunks; ++c) floor_sum += floor_sums[c];
     }
     const std::int64_t leftover = total / unit - floor_sum;
     if (leftover < 0 || leftover >= static_cast<std::int64_t>(n))
@@ -643,13 +671,18 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         // (key, then quota, then id).
         constexpr unsigned shift = 28;
         constexpr std::size_t buckets = std::size_t{1} << 12;
-        // Four interleaved histograms, so that runs of equal keys (every unit at a bound has key 0)
-        // do not wait on one another's increments.
-        std::vector<std::uint32_t> counts(4 * buckets, 0);
-        for (std::size_t i = 0; i < n; ++i) ++counts[(i & 3) * buckets + (key[i] >> shift)];
-        std::vector<std::size_t> count(buckets);
-        for (std::size_t b = 0; b < buckets; ++b)
-            count[b] = std::size_t{counts[b]} + counts[buckets + b] + counts[2 * buckets + b] + counts[3 * buckets + b];
+        // Four interleaved histograms per half of the units (one half per thread), so that runs of
+        // equal keys (every unit at a bound has key 0) do not wait on one another's increments.
+        const std::size_t halves = n >= 2 * detail::kParallelGrain ? 2 : 1;
+        std::vector<std::uint32_t> counts(halves * 4 * buckets, 0);
+        detail::parallel_chunks(halves, [&](std::size_t c) {
+            const auto [begin, end] = detail::chunk_range(n, halves, c);
+            std::uint32_t* h = counts.data() + c * 4 * buckets;
+            for (std::size_t i = begin; i < end; ++i) ++h[(i & 3) * buckets + (key[i] >> shift)];
+        });
+        std::vector<std::size_t> count(buckets, 0);
+        for (std::size_t part = 0; part < 4 * halves; ++part)
+            for (std::size_t b = 0; b < buckets; ++b) count[b] += counts[part * buckets + b];
         std::size_t bucket = count.size();
         std::size_t above = 0;
         const auto wanted = static_cast<std::size_t>(leftover);
@@ -658,9 +691,17 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         std::vector<std::size_t> candidates;
         candidates.reserve(count[bucket]);
         const std::uint64_t first_above = static_cast<std::uint64_t>(bucket + 1) << shift;
-        for (std::size_t i = 0; i < n; ++i) {
-            whole[i] += key[i] >= first_above ? 1 : 0;  // branch-free: about half the units take one
-            if ((key[i] >> shift) == bucket) candidates.push_back(i);
+        {
+            const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+            std::vector<std::size_t> in_chunk[64];
+            detail::parallel_chunks(chunks, [&](std::size_t c) {
+                const auto [begin, end] = detail::chunk_range(n, chunks, c);
+                for (std::size_t i = begin; i < end; ++i) {
+                    whole[i] += key[i] >= first_above ? 1 : 0;  // branch-free: about half the units take one
+                    if ((key[i] >> shift) == bucket) in_chunk[c].push_back(i);
+                }
+            });
+            for (std::size_t c = 0; c < chunks; ++c) candidates.insert(candidates.end(), in_chunk[c].begin(), in_chunk[c].end());
         }
         auto before = [&](std::size_t a, std::size_t b) {
             if (key[a] != key[b]) return key[a] > key[b];
@@ -675,7 +716,7 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
                              candidates.end(), before);
         for (std::size_t k = 0; k < take; ++k) whole[candidates[k]] += 1;
     }
-    for (auto& w : whole) w *= unit;
+    detail::for_each_unit(n, [&](std::size_t i) { whole[i] *= unit; });
     return whole;
 }
 
@@ -689,9 +730,7 @@ namespace detail {
 inline ConstSpan impute_column(ConstSpan x, ConstSpan population, MissingPolicy missing, const std::string& name,
                                const std::vector<std::string>& ids, std::vector<std::string>& warnings,
                                std::vector<double>& storage) {
-    std::vector<std::string> missing_units;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        if (std::isnan(x[i])) missing_units.push_back(ids[i]);
+    const std::vector<std::string> missing_units = ids_of(ids, rows_where(x.size(), [&](std::size_t i) { return x[i] != x[i]; }));
     if (missing_units.empty()) return x;
     if (missing == MissingPolicy::error)
         throw AllocationError("E4", "indicator '" + name + "' is missing for " + list_units(missing_units) +
@@ -828,9 +867,9 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
             break;
         }
     }
-    std::vector<std::string> bad;
-    for (std::size_t i = 0; i < n; ++i)
-        if (!(need[i] > 0.0) || !std::isfinite(need[i])) bad.push_back(u.ids[i]);
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::vector<std::string> bad =
+        ids_of(u.ids, rows_where(n, [&](std::size_t i) { return !(need[i] > 0.0 && need[i] < inf); }));
     if (!bad.empty())
         throw AllocationError("E4", "component '" + comp.name + "': need index is not positive and finite for " +
                                         list_units(bad),
@@ -891,9 +930,9 @@ inline double check_units(const AllocationUnits& u) {
     same(u.floor.size(), "floor", true);
     same(u.cap.size(), "cap", true);
     if (!u.ids_verified) check_ids(u.ids);
-    std::vector<std::string> bad;
-    for (std::size_t i = 0; i < n; ++i)
-        if (!(u.population[i] >= 0.0) || !std::isfinite(u.population[i])) bad.push_back(u.ids[i]);
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<std::string> bad =
+        ids_of(u.ids, rows_where(n, [&](std::size_t i) { return !(u.population[i] >= 0.0 && u.population[i] < inf); }));
     if (!bad.empty())
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
     const double total_population = sum_of(u.population);
@@ -962,6 +1001,8 @@ inline void verify_ids(AllocationUnits& units) {
 inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budget_pence, const AllocationParameters& params) {
     using detail::sum_of;
     using detail::format_number;
+    using detail::for_each_unit;
+    const detail::ParallelScope parallel(params.threads);
     const double total_pop = detail::check_units(units);
     const std::size_t n = units.ids.size();
     const std::int64_t u = params.rounding_unit;
@@ -979,6 +1020,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.rounding_unit = u;
     const ConstSpan pop = units.population;
     const double T = static_cast<double>(budget_pence);
+    const double inf = std::numeric_limits<double>::infinity();
 
     // §4–5: need per component and the blend.
     std::vector<Component> comps = params.components;
@@ -999,15 +1041,18 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
                                             ", not 1 (set normalise_weights to rescale them)");
         for (auto& c : comps) c.weight /= total_w;
     }
-    r.blended_need.assign(n, 0.0);
-    std::vector<std::vector<double>> share_terms;
+    r.blended_need.resize(n);
     for (const auto& c : comps) {
         auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored, total_pop);
         const double pn = sum_of(n, [&](std::size_t i) { return pop[i] * need[i]; });
         if (!(pn > 0.0))
             throw AllocationError("E3", "component '" + c.name + "': the population-weighted need sums to 0");
         const double mean_need = pn / total_pop;
-        for (std::size_t i = 0; i < n; ++i) r.blended_need[i] += c.weight * need[i] / mean_need;
+        const double w = c.weight;
+        if (r.need.empty())
+            for_each_unit(n, [&](std::size_t i) { r.blended_need[i] = w * need[i] / mean_need; });
+        else
+            for_each_unit(n, [&](std::size_t i) { r.blended_need[i] += w * need[i] / mean_need; });
         r.component_names.push_back(c.name);
         r.component_weights.push_back(c.weight);
         r.need.push_back(std::move(need));
@@ -1017,27 +1062,31 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.universal_share = alpha;
     // b_i = (P_i/ΣP)·[α + (1 − α) Ñ_i], the closed form of §5.2, identical to the sum of §5.1.
     r.blend_shares.resize(n);
-    for (std::size_t i = 0; i < n; ++i) r.blend_shares[i] = pop[i] / total_pop * (alpha + (1.0 - alpha) * r.blended_need[i]);
+    for_each_unit(n, [&](std::size_t i) { r.blend_shares[i] = pop[i] / total_pop * (alpha + (1.0 - alpha) * r.blended_need[i]); });
+    r.shares.resize(n);
+    r.target.resize(n);
     if (params.cost_adjust) {
         if (units.cost_factor.empty()) throw AllocationError("E6", "cost_adjust is set but the units have no cost_factor");
         const double cb = sum_of(n, [&](std::size_t i) { return units.cost_factor[i] * r.blend_shares[i]; });
-        r.shares.resize(n);
-        for (std::size_t i = 0; i < n; ++i) r.shares[i] = units.cost_factor[i] * r.blend_shares[i] / cb;
+        for_each_unit(n, [&](std::size_t i) {
+            r.shares[i] = units.cost_factor[i] * r.blend_shares[i] / cb;
+            r.target[i] = T * r.shares[i];
+        });
     } else {
         const double sb = sum_of(r.blend_shares);
-        r.shares.resize(n);
-        for (std::size_t i = 0; i < n; ++i) r.shares[i] = r.blend_shares[i] / sb;
+        for_each_unit(n, [&](std::size_t i) {
+            r.shares[i] = r.blend_shares[i] / sb;
+            r.target[i] = T * r.shares[i];
+        });
     }
-    r.target.resize(n);
-    for (std::size_t i = 0; i < n; ++i) r.target[i] = T * r.shares[i];
 
     // §6: pace of change.
     const bool pace = params.pace != PaceMode::none;
     if (pace) {
         if (units.baseline.empty()) throw AllocationError("E7", "pace of change needs a baseline");
-        std::vector<std::string> bad;
-        for (std::size_t i = 0; i < n; ++i)
-            if (!(units.baseline[i] >= 0.0) || !std::isfinite(units.baseline[i])) bad.push_back(units.ids[i]);
+        const ConstSpan b = units.baseline;
+        const std::vector<std::string> bad = detail::ids_of(
+            units.ids, detail::rows_where(n, [&](std::size_t i) { return !(b[i] >= 0.0 && b[i] < inf); }));
         if (!bad.empty())
             throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
                                   bad);
@@ -1046,15 +1095,18 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         r.overall_growth = T / sum_b - 1.0;
         r.rebased_baseline.resize(n);
         r.distance_from_target0.resize(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            r.rebased_baseline[i] = units.baseline[i] * T / sum_b;
-            r.distance_from_target0[i] = (r.rebased_baseline[i] - r.target[i]) / r.target[i];
-        }
-        r.proposal = params.pace == PaceMode::damped ? pace_damped(r.rebased_baseline, r.target, params.theta)
-                                                     : pace_gap_closing(units.baseline, r.target, T);
-        std::size_t far = 0;
-        for (double d : r.distance_from_target0)
-            if (std::fabs(d) > 0.5) ++far;
+        const bool damped = params.pace == PaceMode::damped;
+        if (damped) r.proposal.resize(n);
+        const double theta = params.theta;
+        for_each_unit(n, [&](std::size_t i) {
+            const double rebased = b[i] * T / sum_b;
+            r.rebased_baseline[i] = rebased;
+            r.distance_from_target0[i] = (rebased - r.target[i]) / r.target[i];
+            if (damped) r.proposal[i] = rebased + theta * (r.target[i] - rebased);  // pace_damped, fused
+        });
+        if (!damped) r.proposal = pace_gap_closing(b, r.target, T);
+        const std::size_t far =
+            detail::rows_where(n, [&](std::size_t i) { return std::fabs(r.distance_from_target0[i]) > 0.5; }).size();
         if (far > 0)
             r.warnings.push_back(std::to_string(far) + " units have a rebased baseline more than 50% from target");
     } else {
@@ -1063,44 +1115,57 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
 
     // §6.4: bounds, in whole rounding units.
     const double ud = static_cast<double>(u);
-    const double inf = std::numeric_limits<double>::infinity();
     const auto& bp = params.bounds;
-    // Each bound is its own pass over the units, so that every loop is a plain vectorisable one.
     std::vector<double>& lo = r.lower;
     std::vector<double>& hi = r.upper;
-    lo.assign(n, 0.0);
-    hi.assign(n, inf);
-    if (!units.floor.empty())
-        for (std::size_t i = 0; i < n; ++i) lo[i] = units.floor[i] > lo[i] ? units.floor[i] : lo[i];  // NaN: no floor
-    if (!units.cap.empty())
-        for (std::size_t i = 0; i < n; ++i) hi[i] = units.cap[i] < hi[i] ? units.cap[i] : hi[i];  // NaN: no cap
-    if (pace) {
-        const ConstSpan b = units.baseline;
-        if (bp.min_growth) {
-            const double g = 1.0 + *bp.min_growth;
-            for (std::size_t i = 0; i < n; ++i) lo[i] = std::max(lo[i], b[i] * g);
-        }
-        if (bp.max_below_target) {
-            const double share = 1.0 - *bp.max_below_target;
-            for (std::size_t i = 0; i < n; ++i) lo[i] = std::max(lo[i], share * r.target[i]);
-        }
-        if (bp.max_growth) {
-            const double g = 1.0 + *bp.max_growth;
-            for (std::size_t i = 0; i < n; ++i) hi[i] = std::min(hi[i], b[i] * g);
-        }
-        if (bp.over_target_growth) {
-            const double g = 1.0 + *bp.over_target_growth;
-            const double tau = *bp.over_target_threshold;
-            for (std::size_t i = 0; i < n; ++i)
-                hi[i] = r.distance_from_target0[i] > tau ? std::min(hi[i], b[i] * g) : hi[i];
-        }
-    }
-    // Bounds become whole rounding units: floors rounded up, caps down (within 1e-9 of a unit,
-    // to the nearest, so that a bound meant to be whole is not moved by representation error).
-    detail::to_whole_units(lo.data(), n, ud, true);
-    detail::to_whole_units(hi.data(), n, ud, false);
+    lo.resize(n);
+    hi.resize(n);
+    // Each bound is its own pass over a chunk of units, so that every loop is a plain vectorisable
+    // one while the chunk's values stay in cache.
     std::size_t zero_pop_floor = 0;
-    for (std::size_t i = 0; i < n; ++i) zero_pop_floor += pop[i] == 0.0 && lo[i] > 0.0 ? 1 : 0;
+    {
+        const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+        std::size_t zero_pop_floors[64];
+        detail::parallel_chunks(chunks, [&](std::size_t c) {
+            const auto [begin, end] = detail::chunk_range(n, chunks, c);
+            for (std::size_t i = begin; i < end; ++i) {
+                lo[i] = 0.0;
+                hi[i] = inf;
+            }
+            if (!units.floor.empty())
+                for (std::size_t i = begin; i < end; ++i) lo[i] = units.floor[i] > lo[i] ? units.floor[i] : lo[i];  // NaN: no floor
+            if (!units.cap.empty())
+                for (std::size_t i = begin; i < end; ++i) hi[i] = units.cap[i] < hi[i] ? units.cap[i] : hi[i];  // NaN: no cap
+            if (pace) {
+                const ConstSpan b = units.baseline;
+                if (bp.min_growth) {
+                    const double g = 1.0 + *bp.min_growth;
+                    for (std::size_t i = begin; i < end; ++i) lo[i] = std::max(lo[i], b[i] * g);
+                }
+                if (bp.max_below_target) {
+                    const double share = 1.0 - *bp.max_below_target;
+                    for (std::size_t i = begin; i < end; ++i) lo[i] = std::max(lo[i], share * r.target[i]);
+                }
+                if (bp.max_growth) {
+                    const double g = 1.0 + *bp.max_growth;
+                    for (std::size_t i = begin; i < end; ++i) hi[i] = std::min(hi[i], b[i] * g);
+                }
+                if (bp.over_target_growth) {
+                    const double g = 1.0 + *bp.over_target_growth;
+                    const double tau = *bp.over_target_threshold;
+                    for (std::size_t i = begin; i < end; ++i)
+                        hi[i] = r.distance_from_target0[i] > tau ? std::min(hi[i], b[i] * g) : hi[i];
+                }
+            }
+            // Bounds become whole rounding units: floors rounded up, caps down (within 1e-9 of a
+            // unit, to the nearest, so that a bound meant to be whole is not moved by
+            // representation error).
+            detail::to_whole_units(lo.data() + begin, end - begin, ud, true);
+            detail::to_whole_units(hi.data() + begin, end - begin, ud, false);
+            zero_pop_floors[c] = detail::count_where(begin, end, [&](std::size_t i) { return pop[i] == 0.0 && lo[i] > 0.0; });
+        });
+        for (std::size_t c = 0; c < chunks; ++c) zero_pop_floor += zero_pop_floors[c];
+    }
     if (zero_pop_floor > 0)
         r.warnings.push_back(std::to_string(zero_pop_floor) + " units with zero population have a floor above 0");
 

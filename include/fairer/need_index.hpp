@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -170,15 +171,17 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                                         ", not 1 (set normalise_weights to rescale them)");
     const double ptotal = total_population ? *total_population : detail::sum_of(population);
     if (!(ptotal > 0.0)) throw AllocationError("E3", "composite need index: total population is 0");
-    std::vector<double> score(n, 0.0);
+    std::vector<double> score(n);
+    const double inf = std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < K; ++k) {
         const ConstSpan x = indicators[k];
         if (x.size() != n) throw AllocationError("E1", "composite need index: " + name_of(k) + " has the wrong length");
-        for (std::size_t i = 0; i < n; ++i)
-            if (!std::isfinite(x[i]))
-                throw AllocationError("E4", "composite need index: " + name_of(k) + " is missing or not finite for unit " +
-                                                detail::unit_name(ids, i),
-                                      {detail::unit_name(ids, i)});
+        const auto bad = detail::rows_where(n, [&](std::size_t i) { return !(std::fabs(x[i]) < inf); });
+        if (!bad.empty()) {
+            const std::string unit = detail::unit_name(ids, bad.front());
+            throw AllocationError("E4", "composite need index: " + name_of(k) + " is missing or not finite for unit " + unit,
+                                  {unit});
+        }
         const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * x[i]; }) / ptotal;
         const double var =
             detail::sum_of(n, [&](std::size_t i) { return population[i] * (x[i] - mean) * (x[i] - mean); }) / ptotal;
@@ -187,7 +190,10 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
             throw AllocationError("E9", "composite need index: " + name_of(k) +
                                             " has zero population-weighted variance, so it cannot be z-scored");
         const double factor = directions[k] * (weights[k] / wtotal) / sd;
-        for (std::size_t i = 0; i < n; ++i) score[i] += factor * (x[i] - mean);
+        if (k == 0)
+            detail::for_each_unit(n, [&](std::size_t i) { score[i] = factor * (x[i] - mean) + 0.0; });  // + 0.0: as if added to 0
+        else
+            detail::for_each_unit(n, [&](std::size_t i) { score[i] += factor * (x[i] - mean); });
     }
     return score;
 }
@@ -198,27 +204,35 @@ inline double calibrate_exponent(ConstSpan score, double ratio) {
     if (!(ratio >= 1.0) || !std::isfinite(ratio))
         throw AllocationError("E6", "need ratio rho " + detail::format_number(ratio) + " must be at least 1");
     if (score.empty()) throw AllocationError("E1", "no units");
-    std::size_t bad = score.size();
-    for (std::size_t k = score.size(); k-- > 0;) bad = std::isfinite(score[k]) ? bad : k;
-    if (bad < score.size())
-        throw AllocationError("E4", "cannot calibrate the need ratio: composite score of row " + std::to_string(bad) +
-                                        " is not finite");
-    // Four lanes of running extremes, so that the scan vectorises.
-    double lo[4] = {score[0], score[0], score[0], score[0]};
-    double hi[4] = {score[0], score[0], score[0], score[0]};
     const std::size_t n = score.size();
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (std::size_t j = 0; j < 4; ++j) {
-            lo[j] = std::min(lo[j], score[i + j]);
-            hi[j] = std::max(hi[j], score[i + j]);
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto bad = detail::rows_where(n, [&](std::size_t i) { return !(std::fabs(score[i]) < inf); });
+    if (!bad.empty())
+        throw AllocationError("E4", "cannot calibrate the need ratio: composite score of row " + std::to_string(bad.front()) +
+                                        " is not finite");
+    // Per chunk, four lanes of running extremes, so that the scan vectorises.
+    const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+    double lows[64];
+    double highs[64];
+    detail::parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = detail::chunk_range(n, chunks, c);
+        double lo[4] = {score[begin], score[begin], score[begin], score[begin]};
+        double hi[4] = {score[begin], score[begin], score[begin], score[begin]};
+        std::size_t i = begin;
+        for (; i + 4 <= end; i += 4)
+            for (std::size_t j = 0; j < 4; ++j) {
+                lo[j] = std::min(lo[j], score[i + j]);
+                hi[j] = std::max(hi[j], score[i + j]);
+            }
+        for (; i < end; ++i) {
+            lo[0] = std::min(lo[0], score[i]);
+            hi[0] = std::max(hi[0], score[i]);
         }
-    for (; i < n; ++i) {
-        lo[0] = std::min(lo[0], score[i]);
-        hi[0] = std::max(hi[0], score[i]);
-    }
-    const double smin = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
-    const double smax = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+        lows[c] = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+        highs[c] = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+    });
+    const double smin = *std::min_element(lows, lows + chunks);
+    const double smax = *std::max_element(highs, highs + chunks);
     if (!(smax > smin))
         throw AllocationError("E10", "cannot calibrate the need ratio: every unit has the same composite score");
     return std::log(ratio) / (smax - smin);
@@ -233,11 +247,11 @@ inline std::vector<double> exp_need_index(ConstSpan score, ConstSpan population,
         throw AllocationError("E6", "exponential need index: beta " + detail::format_number(beta) + " must be >= 0");
     const std::size_t n = score.size();
     std::vector<double> out(n);
-    for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(beta * score[i]);
+    detail::for_each_unit(n, [&](std::size_t i) { out[i] = std::exp(beta * score[i]); });
     const double ptotal = total_population ? *total_population : detail::sum_of(population);
     if (!(ptotal > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
     const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * out[i]; }) / ptotal;
-    for (double& v : out) v /= mean;
+    detail::for_each_unit(n, [&](std::size_t i) { out[i] /= mean; });
     return out;
 }
 

@@ -291,7 +291,7 @@ def allocation_parameters(*, components=None, universal_share: float = 0.0, targ
                           theta: float = 1.0, min_growth: float | None = None, max_growth: float | None = None,
                           max_below_target: float | None = None, over_target_threshold: float | None = None,
                           over_target_growth: float | None = None, redistribution: str = "proportional",
-                          rounding_unit: int = 100, missing: str = "error") -> _core.AllocationParameters:
+                          rounding_unit: int = 100, missing: str = "error", threads: int = 0) -> _core.AllocationParameters:
     """The compiled parameter set (§1.3); see :func:`allocate` for the meaning of each."""
     p = _core.AllocationParameters()
     p.components = _components(components)
@@ -313,6 +313,9 @@ def allocation_parameters(*, components=None, universal_share: float = 0.0, targ
         raise _error("E2", f"rounding unit {rounding_unit!r} must be a whole number of pence", [])
     p.rounding_unit = int(rounding_unit)
     p.missing = _choice(_MISSING, missing, "missing-value policy")
+    if isinstance(threads, bool) or int(threads) != threads or threads < 0:
+        raise _error("E6", f"threads {threads!r} must be a whole number >= 0 (0 = up to 2, 1 = the calling thread only)", [])
+    p.threads = int(threads)
     return p
 
 
@@ -409,7 +412,7 @@ def allocate(units: pd.DataFrame | Mapping[str, Any] | _core.AllocationUnits, bu
              min_growth: float | None = None, max_growth: float | None = None,
              max_below_target: float | None = None, over_target_threshold: float | None = None,
              over_target_growth: float | None = None, redistribution: str = "proportional",
-             rounding_unit: int = 100, missing: str = "error", money: str = "pounds", id: str = "id",
+             rounding_unit: int = 100, missing: str = "error", threads: int = 0, money: str = "pounds", id: str = "id",
              population: str = "population", group: str | None = "group", deprivation: str | None = "deprivation",
              cost_factor: str | None = "cost_factor", baseline: str | None = "baseline", floor: str | None = "floor",
              cap: str | None = "cap") -> Allocation:
@@ -442,6 +445,9 @@ def allocate(units: pd.DataFrame | Mapping[str, Any] | _core.AllocationUnits, bu
     * ``rounding_unit``: in pence (1 = penny, 100 = pound, default); largest remainder (§8).
     * ``missing``: ``"error"`` (E4 on a missing indicator) or ``"mean_impute"``
       (population-weighted mean; reported in the warnings).
+    * ``threads``: 0 (default) lets one allocation over many units (more than 4,096) share its
+      passes with one helper thread; 1 keeps it on the calling thread. The result is identical,
+      bit for bit, either way.
 
     Returns an :class:`Allocation` whose ``allocation_pence`` column sums to the budget exactly.
     """
@@ -451,7 +457,7 @@ def allocate(units: pd.DataFrame | Mapping[str, Any] | _core.AllocationUnits, bu
         normalise_weights=normalise_weights, cost_adjust=cost_adjust, pace=pace, theta=theta, min_growth=min_growth,
         max_growth=max_growth, max_below_target=max_below_target, over_target_threshold=over_target_threshold,
         over_target_growth=over_target_growth, redistribution=redistribution, rounding_unit=rounding_unit,
-        missing=missing)
+        missing=missing, threads=threads)
     base = None
     if isinstance(units, _core.AllocationUnits):
         compiled, ids = units, None

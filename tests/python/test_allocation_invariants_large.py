@@ -114,3 +114,72 @@ def test_large_bounded_fit_agrees_with_bisection(n, seed, per_capita, position):
     want = bisect_fit(a, lo, hi, total, pop)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
     assert got.sum() == pytest.approx(total, rel=1e-12)
+
+
+@settings(max_examples=25, **FAST)
+@given(large_cases())
+def test_large_tables_give_the_same_bits_on_one_thread_and_two(case):
+    ids, pop, x, baseline, p, budget = case
+    p.threads = 1
+    try:
+        one = run(ids, pop, x, baseline, p, budget)
+    except fairer.AllocationError as e:
+        p.threads = 2
+        with pytest.raises(fairer.AllocationError) as again:
+            run(ids, pop, x, baseline, p, budget)
+        assert again.value.code == e.code and str(again.value) == str(e)
+        return
+    p.threads = 2
+    two = run(ids, pop, x, baseline, p, budget)
+    for name in ("blended_need", "blend_shares", "shares", "target", "rebased_baseline", "distance_from_target0",
+                 "proposal", "lower", "upper", "bounded", "rounded"):
+        a, b = np.asarray(getattr(one, name)), np.asarray(getattr(two, name))
+        assert a.tobytes() == b.tobytes(), name
+    assert np.asarray(one.need[0]).tobytes() == np.asarray(two.need[0]).tobytes()
+    assert one.scale == two.scale and one.warnings == two.warnings
+
+
+def _allocate_in_child(n):
+    case_ids = [f"L{k:06d}" for k in range(n)]
+    rng = np.random.default_rng(5)
+    pop = rng.lognormal(7.4, 0.3, n)
+    units = _core.AllocationUnits(case_ids, pop, [], [])
+    return int(np.asarray(_core.allocate(units, 10_000 * n, _core.AllocationParameters()).rounded).sum())
+
+
+def test_a_forked_process_allocates_with_its_own_helper_thread():
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    n = 50_000
+    assert _allocate_in_child(n) == 10_000 * n  # starts the helper thread in this process
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_allocate_in_child, (n,)).get(timeout=120) == 10_000 * n
+
+
+def test_allocations_from_python_threads_at_once_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = 40_000
+    rng = np.random.default_rng(9)
+    ids = [f"L{k:06d}" for k in range(n)]
+    x = rng.normal(size=(2, n))
+    pop = rng.lognormal(7.4, 0.3, n)
+    baseline = np.round(pop * 2500.0)
+    p = fairer.allocation.allocation_parameters(
+        components=fairer.allocation.composite_need(["x1", "x2"], [1, 1], [0.5, 0.5], ratio=2.0),
+        universal_share=0.2, pace="damped", theta=0.5, min_growth=0.0, rounding_unit=100)
+    units = _core.AllocationUnits(ids, pop, ["x1", "x2"], [x[0], x[1]], baseline=baseline)
+    budget = int(baseline.sum() * 1.05) // 100 * 100
+    expected = np.asarray(_core.allocate(units, budget, p).rounded)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: np.asarray(_core.allocate(units, budget, p).rounded), range(12)))
+    for r in results:
+        assert np.array_equal(r, expected)
+
+
+@pytest.mark.parametrize("threads", [-1, 1.5, True, "2"])
+def test_threads_must_be_a_whole_number(threads):
+    with pytest.raises(fairer.AllocationError, match="threads"):
+        fairer.allocation.allocation_parameters(threads=threads)

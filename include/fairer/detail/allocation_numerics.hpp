@@ -2,6 +2,7 @@
 // order-independent sum, and the helpers that name units in error messages.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -45,6 +46,122 @@ double sum_of(std::size_t n, F term) {
 }
 
 inline double sum_of(Span<double> x) { return reproducible_sum(x.data(), x.size()); }
+
+// Calls f(i) for every unit i < n, in chunks on up to two threads (parallel.hpp); f writes unit
+// i's own outputs only, so the result is the same as a plain loop's.
+template <class F>
+void for_each_unit(std::size_t n, F f) {
+    parallel_for(n, kParallelGrain, [&](std::size_t begin, std::size_t end) {
+        F local = f;  // a copy whose address stays here, so that stores through char pointers in f
+                      // do not force its captures to be reloaded on every item
+        for (std::size_t i = begin; i < end; ++i) local(i);
+    });
+}
+
+// How many i in [begin, end) have flagged(i) true, counted in four double lanes: GCC vectorises
+// that for SSE2, where a count in integers or a running "any" stays scalar (3 to 4 times slower).
+template <class Pred>
+std::size_t count_where(std::size_t begin, std::size_t end, Pred flagged) {
+    double k[4] = {0.0, 0.0, 0.0, 0.0};
+    std::size_t i = begin;
+    for (; i + 4 <= end; i += 4)
+        for (std::size_t j = 0; j < 4; ++j) k[j] += flagged(i + j) ? 1.0 : 0.0;
+    for (; i < end; ++i) k[0] += flagged(i) ? 1.0 : 0.0;
+    return static_cast<std::size_t>((k[0] + k[1]) + (k[2] + k[3]));
+}
+
+// The rows i < n, in order, where flagged(i) is true: a vectorisable count per chunk, and a
+// second look only at chunks that have any (the usual case, valid input, has none).
+template <class Pred>
+std::vector<std::size_t> rows_where(std::size_t n, Pred flagged) {
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    std::size_t count[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        count[c] = count_where(begin, end, flagged);
+    });
+    std::vector<std::size_t> rows;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        if (count[c] == 0) continue;
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        for (std::size_t i = begin; i < end; ++i)
+            if (flagged(i)) rows.push_back(i);
+    }
+    return rows;
+}
+
+// Keeps the items of v for which keep(item, f, w) is true, in their order, and adds to f and w
+// whatever keep adds for the items it drops (two running totals, as the bounded fit needs). v is
+// cut into chunks (by position) that are filtered in place on up to two threads, each with its own
+// totals, which are then added in chunk order; then the kept items are closed up.
+template <class Keep>
+void filter_in_place(std::vector<std::size_t>& v, double& f, double& w, Keep keep) {
+    const std::size_t m = v.size();
+    const std::size_t chunks = chunk_count(m, kParallelGrain);
+    std::size_t kept[64];
+    double part_f[64];
+    double part_w[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(m, chunks, c);
+        Keep local = keep;  // as in for_each_unit
+        std::size_t* items = v.data();
+        std::size_t out = begin;
+        double fc = 0.0;
+        double wc = 0.0;
+        for (std::size_t j = begin; j < end; ++j) {
+            const std::size_t item = items[j];
+            items[out] = item;
+            out += local(item, fc, wc) ? 1 : 0;  // branch-free: whether an item stays is hard to predict
+        }
+        kept[c] = out - begin;
+        part_f[c] = fc;
+        part_w[c] = wc;
+    });
+    std::size_t size = kept[0];
+    for (std::size_t c = 1; c < chunks; ++c) {
+        const std::size_t begin = chunk_range(m, chunks, c).first;
+        std::copy(v.begin() + static_cast<std::ptrdiff_t>(begin), v.begin() + static_cast<std::ptrdiff_t>(begin + kept[c]),
+                  v.begin() + static_cast<std::ptrdiff_t>(size));
+        size += kept[c];
+    }
+    v.resize(size);
+    for (std::size_t c = 0; c < chunks; ++c) {
+        f += part_f[c];
+        w += part_w[c];
+    }
+}
+
+// Σ term(v[j]) over the items of v, as two running totals f and w: term(item, f, w) adds to them.
+// In chunks on up to two threads, each with its own totals, added to f and w in chunk order.
+template <class Term>
+void add_over(const std::vector<std::size_t>& v, double& f, double& w, Term term) {
+    const std::size_t m = v.size();
+    const std::size_t chunks = chunk_count(m, kParallelGrain);
+    double part_f[64];
+    double part_w[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(m, chunks, c);
+        Term local = term;  // as in for_each_unit
+        const std::size_t* items = v.data();
+        double fc = 0.0;
+        double wc = 0.0;
+        for (std::size_t j = begin; j < end; ++j) local(items[j], fc, wc);
+        part_f[c] = fc;
+        part_w[c] = wc;
+    });
+    for (std::size_t c = 0; c < chunks; ++c) {
+        f += part_f[c];
+        w += part_w[c];
+    }
+}
+
+// The ids of the given rows, for error messages.
+inline std::vector<std::string> ids_of(const std::vector<std::string>& ids, const std::vector<std::size_t>& rows) {
+    std::vector<std::string> names;
+    names.reserve(rows.size());
+    for (std::size_t i : rows) names.push_back(ids[i]);
+    return names;
+}
 
 // Bounds to whole rounding units in place: v ← u·⌈v/u − 1e-9⌉ (up) or u·⌊v/u + 1e-9⌋ (down), the
 // 1e-9 keeping a bound meant to be whole from moving by representation error; +0 for −1 < v/u ≤ 0;

@@ -28,6 +28,7 @@
 #include <limits>
 
 #include "fairer/detail/exact_sum.hpp"
+#include "fairer/detail/parallel.hpp"
 
 #if (defined(__SSE2__) || defined(_M_X64)) && !defined(FAIRER_NO_SIMD)
 #include <emmintrin.h>
@@ -82,6 +83,7 @@ inline double block_max(const double* x, std::size_t n, bool& finite) {
 // A two-level indexed accumulator for terms with |p| < 2^(k−2).
 class Extractor {
 public:
+    Extractor() = default;  // a placeholder, assigned before use
     explicit Extractor(int k)
         : s1_(std::ldexp(1.5, k)), s2_(std::ldexp(1.5, k - 50)), b1_(bits_of(s1_)), b2_(bits_of(s2_)), k_(k) {}
 
@@ -122,6 +124,12 @@ public:
         level2_.add_integer(d2);
     }
 
+    // Adds the integer sums of another extractor with the same k.
+    void merge(const Extractor& other) {
+        level1_.add(other.level1_);
+        level2_.add(other.level2_);
+    }
+
     // Σ d1·2^(k−52) + Σ d2·2^(k−102), rounded once.
     double value() const {
         ExactSum total;
@@ -140,6 +148,11 @@ private:
             lo += static_cast<std::uint64_t>(v);
             hi += (v < 0 ? -1 : 0) + (lo < before ? 1 : 0);
         }
+        void add(const Wide& other) {
+            const std::uint64_t before = lo;
+            lo += other.lo;
+            hi += other.hi + (lo < before ? 1 : 0);
+        }
         // Adds this·2^scale to total exactly, in 32-bit pieces (each an exact double).
         void add_to(ExactSum& total, int scale) const {
             total.add(std::ldexp(static_cast<double>(lo & 0xFFFFFFFFu), scale));
@@ -148,21 +161,23 @@ private:
         }
     };
 
-    double s1_;
-    double s2_;
-    std::uint64_t b1_;
-    std::uint64_t b2_;
-    int k_;
+    double s1_ = 0.0;
+    double s2_ = 0.0;
+    std::uint64_t b1_ = 0;
+    std::uint64_t b2_ = 0;
+    int k_ = 0;
     Wide level1_;
     Wide level2_;
 };
 
 // The sum of n terms read a block at a time: fill(start, len, buffer) returns a pointer to terms
-// start .. start + len − 1, either buffer after writing them there or the terms in place.
+// start .. start + len − 1, either buffer after writing them there or the terms in place. Long
+// sums run in chunks on two threads (parallel.hpp); the chunks' integer lane sums are added
+// exactly, so the result is the same however the chunks are shared.
 template <class Fill>
 double sum_blocks(std::size_t n, Fill fill) {
-    double buffer[kBlock];
     auto exact = [&] {
+        double buffer[kBlock];
         ExactSum s;
         for (std::size_t start = 0; start < n; start += kBlock) {
             const std::size_t len = n - start < kBlock ? n - start : kBlock;
@@ -175,25 +190,52 @@ double sum_blocks(std::size_t n, Fill fill) {
     return exact();  // -ffast-math would fold (σ + p) − σ to p
 #else
     if (n < kReproducibleSumMinTerms) return exact();
-    bool finite = true;
+    // Chunks of whole blocks, each at least kParallelGrain terms.
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    auto blocks_of = [&](std::size_t c) {
+        return std::pair<std::size_t, std::size_t>{blocks * c / chunks, blocks * (c + 1) / chunks};
+    };
+    double largest_of[64];
+    bool finite_of[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        double buffer[kBlock];
+        bool finite = true;
+        double largest = 0.0;
+        const auto [first, last] = blocks_of(c);
+        for (std::size_t b = first; b < last; ++b) {
+            const std::size_t start = b * kBlock;
+            const std::size_t len = n - start < kBlock ? n - start : kBlock;
+            const double m = block_max(fill(start, len, buffer), len, finite);
+            largest = m > largest ? m : largest;
+        }
+        largest_of[c] = largest;
+        finite_of[c] = finite;
+    });
     double largest = 0.0;
-    for (std::size_t start = 0; start < n; start += kBlock) {
-        const std::size_t len = n - start < kBlock ? n - start : kBlock;
-        const double m = block_max(fill(start, len, buffer), len, finite);
-        largest = m > largest ? m : largest;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        if (!finite_of[c]) return exact();
+        largest = largest_of[c] > largest ? largest_of[c] : largest;
     }
-    if (!finite) return exact();
     if (largest == 0.0) return 0.0;
     int e = 0;
     std::frexp(largest, &e);  // largest < 2^e
     const int k = e + 2;
     if (k > 1022 || k - 50 < -1022) return exact();  // σ or the second level's σ not a normal double
-    Extractor extractor(k);
-    for (std::size_t start = 0; start < n; start += kBlock) {
-        const std::size_t len = n - start < kBlock ? n - start : kBlock;
-        extractor.add(fill(start, len, buffer), len);
-    }
-    return extractor.value();
+    Extractor parts[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        double buffer[kBlock];
+        Extractor extractor(k);
+        const auto [first, last] = blocks_of(c);
+        for (std::size_t b = first; b < last; ++b) {
+            const std::size_t start = b * kBlock;
+            const std::size_t len = n - start < kBlock ? n - start : kBlock;
+            extractor.add(fill(start, len, buffer), len);
+        }
+        parts[c] = extractor;
+    });
+    for (std::size_t c = 1; c < chunks; ++c) parts[0].merge(parts[c]);
+    return parts[0].value();
 #endif
 }
 
@@ -221,22 +263,44 @@ inline double reproducible_sum(const double* x, std::size_t n) {
 // total. Otherwise (a fraction, or too large a total) it is reproducible_sum's result.
 template <class F>
 double whole_sum(std::size_t n, F term) {
-    double total[4] = {0.0, 0.0, 0.0, 0.0};
-    double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
-    bool whole = true;
-    auto add = [&](double x, std::size_t j) {
-        const double a = std::fabs(x);
-        whole &= ((a + 0x1p52) - 0x1p52) == a;  // false for a fraction, NaN or infinity
-        total[j] += x;
-        magnitude[j] += a;
+    // Per chunk: four lanes of the total and of Σ|term|, and whether every term was whole. Whole
+    // terms with Σ|term| < 2^53 make every partial sum exact, so the chunks add in any order.
+    struct Part {
+        double total = 0.0;
+        double magnitude = 0.0;
+        bool whole = true;
     };
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (std::size_t j = 0; j < 4; ++j) add(term(i + j), j);
-    for (; i < n; ++i) add(term(i), 0);
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    Part parts[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        double total[4] = {0.0, 0.0, 0.0, 0.0};
+        double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
+        double fractions[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
+        auto add = [&](double x, std::size_t j) {
+            const double a = std::fabs(x);
+            fractions[j] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
+            total[j] += x;
+            magnitude[j] += a;
+        };
+        std::size_t i = begin;
+        for (; i + 4 <= end; i += 4)
+            for (std::size_t j = 0; j < 4; ++j) add(term(i + j), j);
+        for (; i < end; ++i) add(term(i), 0);
+        parts[c] = {(total[0] + total[1]) + (total[2] + total[3]),
+                    (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]),
+                    (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]) == 0.0};
+    });
+    double total = 0.0;
+    double magnitude = 0.0;
+    bool whole = true;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        total += parts[c].total;
+        magnitude += parts[c].magnitude;
+        whole = whole && parts[c].whole;
+    }
 #if !defined(__FAST_MATH__)
-    if (whole && (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]) < 0x1p53)
-        return (total[0] + total[1]) + (total[2] + total[3]);
+    if (whole && magnitude < 0x1p53) return total;
 #endif
     return reproducible_sum(n, term);
 }
