@@ -13,12 +13,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -409,7 +411,9 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
                               : std::clamp(offset[i], lower[i], upper[i]);
     };
     double t;
+    BoundedFit fit;
     if (at_floors >= total) {
+        resize_all(n, fit.allocation, fit.status);
         double first_kink = inf;  // where the first unit leaves its floor
         for (std::size_t i = 0; i < n; ++i)
             if (slope[i] > 0.0) first_kink = std::min(first_kink, (lower[i] - offset[i]) / slope[i]);
@@ -419,10 +423,12 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         // place_prev and place_next say where each unit with w > 0 sits at the ends of the bracket
         // (prev, next); units in the same place at both ends are settled and enter F through
         // running totals, the others stay active.
-        std::vector<std::uint8_t> place_prev(n, at_floor);
-        std::vector<std::uint8_t> place_next(n, at_floor);
-        std::vector<std::uint8_t> place_pivot(n, at_floor);
-        std::vector<std::size_t> active(n);
+        static_assert(at_floor == 0, "places start at the floor: zero-filled");
+        std::vector<std::uint8_t> place_prev;
+        std::vector<std::uint8_t> place_next;
+        std::vector<std::uint8_t> place_pivot;
+        std::vector<std::size_t> active;
+        resize_all(n, active, fit.allocation, fit.status, place_prev, place_next, place_pivot);
         for_each_unit(n, [&](std::size_t i) { active[i] = i; });
         double settled = 0.0;       // Σ fixed amounts of settled units
         double settled_slope = 0.0; // Σ w of settled free units
@@ -552,9 +558,6 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         // the spec's first breakpoint with F ≥ T (next) is then the answer, not an arbitrary t.
         t = w > 0.0 ? (total - fixed) / w : (std::isfinite(next) ? next : (std::isfinite(prev) ? prev : 0.0));
     }
-    BoundedFit fit;
-    fit.allocation.resize(n);
-    fit.status.resize(n);
     fit.scale = t;
     // By value, as in the passes of the fit: status is byte-sized.
     for_each_unit(n, [=, allocation = fit.allocation.data(), status = fit.status.data()](std::size_t i) {
@@ -579,12 +582,13 @@ inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upp
     const std::size_t n = proposal.size();
     if (lower.size() != n || upper.size() != n || (mode == Redistribution::per_capita && population.size() != n))
         throw AllocationError("E1", "bounded fit: the proposal, bounds and populations differ in length");
-    std::vector<char> movable(n);
+    std::vector<char> movable;
+    std::vector<double> zeros;
+    detail::resize_all(n, movable, zeros);
     const bool proportional = mode == Redistribution::proportional;
     detail::for_each_unit(n, [=, out = movable.data()](std::size_t i) {
         out[i] = proportional ? proposal[i] > 0.0 : population[i] > 0.0;
     });
-    std::vector<double> zeros(n, 0.0);
     const ConstSpan fixed = mode == Redistribution::proportional ? ConstSpan(zeros) : proposal;
     const Feasibility f = check_feasibility(lower, upper, movable, fixed, budget, ids);
     if (!f.feasible) throw AllocationError("E8", "infeasible bounds: " + f.message, f.crossed);
@@ -639,9 +643,10 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         const double tolerance = std::min(1e-9 * std::max(x, 1.0), snap_cap);
         return std::fabs(x - nearest) <= tolerance ? nearest : x;
     };
-    std::vector<std::int64_t> whole(n);
     // Remainders to 12 decimals as integer keys (below 2^40), so that equal remainders tie exactly.
-    std::vector<std::uint64_t> key(n);
+    std::vector<std::int64_t> whole;
+    std::vector<std::uint64_t> key;
+    detail::resize_all(n, whole, key);
     std::int64_t floor_sum = 0;
     {
         const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
@@ -1014,8 +1019,29 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     detail::check_parameters(params);
 
     AllocationResult r;
-    r.ids = units.ids;
-    r.population = units.population.to_vector();
+    // The audit trail's columns are copied and sized up front, shared between the two threads: the
+    // ids (the longest task) on the calling thread, which takes the first job; zero-filling a
+    // column of 33,755 values is not free either. bad_alloc is rethrown here.
+    {
+        const bool pace_columns = params.pace != PaceMode::none;
+        std::vector<double>* columns[] = {&r.blended_need, &r.blend_shares, &r.shares, &r.target, &r.lower, &r.upper,
+                                          &r.rebased_baseline, &r.distance_from_target0, &r.proposal};
+        const std::size_t sized = pace_columns ? 9 : 6;
+        std::atomic<bool> out_of_memory{false};
+        detail::parallel_chunks(2 + sized, [&](std::size_t job) {
+            try {
+                if (job == 0)
+                    r.ids = units.ids;
+                else if (job == 1)
+                    r.population = units.population.to_vector();
+                else
+                    columns[job - 2]->resize(n);
+            } catch (const std::bad_alloc&) {
+                out_of_memory = true;
+            }
+        });
+        if (out_of_memory) throw std::bad_alloc();
+    }
     r.budget = budget_pence;
     r.rounding_unit = u;
     const ConstSpan pop = units.population;
@@ -1041,7 +1067,6 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
                                             ", not 1 (set normalise_weights to rescale them)");
         for (auto& c : comps) c.weight /= total_w;
     }
-    r.blended_need.resize(n);
     for (const auto& c : comps) {
         auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored, total_pop);
         const double pn = sum_of(n, [&](std::size_t i) { return pop[i] * need[i]; });
@@ -1061,10 +1086,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         params.target_ratio ? calibrate_universal_share(r.blended_need, pop, *params.target_ratio) : params.universal_share;
     r.universal_share = alpha;
     // b_i = (P_i/ΣP)·[α + (1 − α) Ñ_i], the closed form of §5.2, identical to the sum of §5.1.
-    r.blend_shares.resize(n);
     for_each_unit(n, [&](std::size_t i) { r.blend_shares[i] = pop[i] / total_pop * (alpha + (1.0 - alpha) * r.blended_need[i]); });
-    r.shares.resize(n);
-    r.target.resize(n);
     if (params.cost_adjust) {
         if (units.cost_factor.empty()) throw AllocationError("E6", "cost_adjust is set but the units have no cost_factor");
         const double cb = sum_of(n, [&](std::size_t i) { return units.cost_factor[i] * r.blend_shares[i]; });
@@ -1093,10 +1115,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         const double sum_b = sum_of(units.baseline);
         if (!(sum_b > 0.0)) throw AllocationError("E7", "the baseline sums to 0");
         r.overall_growth = T / sum_b - 1.0;
-        r.rebased_baseline.resize(n);
-        r.distance_from_target0.resize(n);
         const bool damped = params.pace == PaceMode::damped;
-        if (damped) r.proposal.resize(n);
         const double theta = params.theta;
         for_each_unit(n, [&](std::size_t i) {
             const double rebased = b[i] * T / sum_b;
@@ -1118,8 +1137,6 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     const auto& bp = params.bounds;
     std::vector<double>& lo = r.lower;
     std::vector<double>& hi = r.upper;
-    lo.resize(n);
-    hi.resize(n);
     // Each bound is its own pass over a chunk of units, so that every loop is a plain vectorisable
     // one while the chunk's values stay in cache.
     std::size_t zero_pop_floor = 0;

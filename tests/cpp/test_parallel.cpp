@@ -104,7 +104,7 @@ TEST_CASE("parallel: every chunk runs exactly once, on one thread or two") {
     }
 }
 
-TEST_CASE("parallel: chunk ranges cover [0, n) in order without gaps") {
+TEST_CASE("parallel: chunk ranges cover 0 .. n in order without gaps") {
     for (std::size_t n : {0U, 1U, 7U, 4096U, 4097U, 33755U, 1000000U}) {
         const std::size_t count = fairer::detail::chunk_count(n, fairer::detail::kParallelGrain);
         CHECK(count >= 1);

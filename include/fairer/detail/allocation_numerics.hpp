@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <new>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -153,6 +155,22 @@ void add_over(const std::vector<std::size_t>& v, double& f, double& w, Term term
         f += part_f[c];
         w += part_w[c];
     }
+}
+
+// Resizes each vector to n zero values, the vectors shared between the two threads (zero-filling
+// long columns one after another is a serial cost worth halving). std::bad_alloc is rethrown here.
+template <class... Vectors>
+void resize_all(std::size_t n, Vectors&... vectors) {
+    std::atomic<bool> out_of_memory{false};
+    parallel_chunks(sizeof...(Vectors), [&](std::size_t job) {
+        std::size_t k = 0;
+        try {
+            ((k++ == job ? vectors.resize(n) : void()), ...);
+        } catch (const std::bad_alloc&) {
+            out_of_memory = true;
+        }
+    });
+    if (out_of_memory) throw std::bad_alloc();
 }
 
 // The ids of the given rows, for error messages.
