@@ -337,8 +337,9 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
     const std::size_t n = lower.size();
     bool unbounded = false;
     bool fixed_above_floor = false;
+    const bool no_fixed_values = fixed_value.empty();  // all 0, as for a proportional fit
     auto fixed_amount = [&](std::size_t i) {
-        return std::clamp(fixed_value[i], lower[i], std::max(lower[i], upper[i]));
+        return std::clamp(no_fixed_values ? 0.0 : fixed_value[i], lower[i], std::max(lower[i], upper[i]));
     };
     for (std::size_t i : detail::rows_where(n, [&](std::size_t i) { return lower[i] > upper[i]; }))
         f.crossed.push_back(detail::unit_name(ids, i));
@@ -398,17 +399,25 @@ namespace detail {
 // at clamp(o_i, L_i, U_i). The caller has checked feasibility; at_floors is F at −∞ (Σ L_i over
 // units with w_i > 0 plus the fixed units' amounts, the feasibility check's sum_lower). smallest_t
 // is the lowest admissible t (0 for κ ≥ 0), used when the floors alone meet the budget.
-inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
-                                    double smallest_t, double at_floors) {
+template <bool HasOffset>
+BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
+                                  double smallest_t, double at_floors) {
     const std::size_t n = slope.size();
+    // o_i, or 0 without offsets (the proportional fit): +0.0 is added all the same, so both give
+    // the same bits, but no column of zeros is read on every pass.
+    const auto off = [offset](std::size_t i) -> double {
+        if constexpr (HasOffset) return offset[i];
+        (void)i;
+        return 0.0;
+    };
     const double inf = std::numeric_limits<double>::infinity();
     // Where a unit sits: at its floor, free, or at its cap.
     constexpr std::uint8_t at_floor = 0;
     constexpr std::uint8_t is_free = 1;
     constexpr std::uint8_t at_cap = 2;
     auto value_at = [&](std::size_t i, double t) {
-        return slope[i] > 0.0 ? std::min(std::max(offset[i] + t * slope[i], lower[i]), upper[i])
-                              : std::clamp(offset[i], lower[i], upper[i]);
+        return slope[i] > 0.0 ? std::min(std::max(off(i) + t * slope[i], lower[i]), upper[i])
+                              : std::clamp(off(i), lower[i], upper[i]);
     };
     double t;
     BoundedFit fit;
@@ -416,7 +425,7 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         resize_all(n, fit.allocation, fit.status);
         double first_kink = inf;  // where the first unit leaves its floor
         for (std::size_t i = 0; i < n; ++i)
-            if (slope[i] > 0.0) first_kink = std::min(first_kink, (lower[i] - offset[i]) / slope[i]);
+            if (slope[i] > 0.0) first_kink = std::min(first_kink, (lower[i] - off(i)) / slope[i]);
         const double first = std::isfinite(first_kink) ? first_kink : 0.0;
         t = std::isfinite(smallest_t) ? std::min(smallest_t, first) : first;
     } else {
@@ -442,7 +451,7 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             const bool moves = slope[i] > 0.0;
             // capped unless U = ∞
             next_place[i] = moves ? static_cast<std::uint8_t>(is_free + (upper[i] < inf ? 1 : 0)) : at_floor;
-            f += moves ? 0.0 : std::clamp(offset[i], lower[i], upper[i]);
+            f += moves ? 0.0 : std::clamp(off(i), lower[i], upper[i]);
             return moves;
         });
         double prev = -inf;  // F(prev) < T
@@ -457,7 +466,7 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             double f = settled + t * settled_slope;
             double w = settled_slope;
             add_over(active, f, w, [=](std::size_t i, double& fc, double& wc) {
-                const double x = offset[i] + t * slope[i];
+                const double x = off(i) + t * slope[i];
                 const bool below = x <= lower[i];
                 const bool above = !below && x >= upper[i];
                 fc += std::min(std::max(x, lower[i]), upper[i]);
@@ -481,7 +490,7 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
         f_pivot = 0.0;
         f_at = settled;
         add_over(active, f_at, f_slope, [=](std::size_t i, double& fc, double& wc) {
-            fc += offset[i];
+            fc += off(i);
             wc += slope[i];
         });
         std::vector<double> kinks;
@@ -496,8 +505,8 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             if (stalls >= 2 || !(pivot > prev && pivot < next)) {
                 kinks.clear();
                 for (std::size_t i : active) {
-                    const double lb = (lower[i] - offset[i]) / slope[i];
-                    const double ub = (upper[i] - offset[i]) / slope[i];
+                    const double lb = (lower[i] - off(i)) / slope[i];
+                    const double ub = (upper[i] - off(i)) / slope[i];
                     if (lb > prev && lb < next) kinks.push_back(lb);
                     if (ub > prev && ub < next) kinks.push_back(ub);
                 }
@@ -506,8 +515,8 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
                     // pivot is one), so their place at that end differs from the one they keep
                     // on the open interval (prev, next); their kinks say which it is.
                     for (std::size_t i : active) {
-                        const double lb = (lower[i] - offset[i]) / slope[i];
-                        const double ub = (upper[i] - offset[i]) / slope[i];
+                        const double lb = (lower[i] - off(i)) / slope[i];
+                        const double ub = (upper[i] - off(i)) / slope[i];
                         place_next[i] = lb >= next ? at_floor : (ub <= prev ? at_cap : is_free);
                     }
                     break;
@@ -537,7 +546,7 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
                 } else if (where == at_cap) {
                     f += upper[i];
                 } else {
-                    f += offset[i];
+                    f += off(i);
                     w += slope[i];
                 }
                 return false;
@@ -546,9 +555,9 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
             stalls = 2 * keep <= before ? 0 : stalls + 1;
         }
         auto fixed_part = [&](std::size_t i) {
-            if (!(slope[i] > 0.0)) return std::clamp(offset[i], lower[i], upper[i]);
+            if (!(slope[i] > 0.0)) return std::clamp(off(i), lower[i], upper[i]);
             const std::uint8_t where = place_next[i];
-            return where == at_floor ? lower[i] : (where == at_cap ? upper[i] : offset[i]);
+            return where == at_floor ? lower[i] : (where == at_cap ? upper[i] : off(i));
         };
         const double fixed = whole_sum(n, fixed_part);  // whole units unless offsets are fractional
         const double w = sum_of(n, [&](std::size_t i) {
@@ -561,13 +570,20 @@ inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan
     fit.scale = t;
     // By value, as in the passes of the fit: status is byte-sized.
     for_each_unit(n, [=, allocation = fit.allocation.data(), status = fit.status.data()](std::size_t i) {
-        const double x = offset[i] + t * slope[i];
+        const double x = off(i) + t * slope[i];
         const bool below = x <= lower[i];
         const bool above = !below && x >= upper[i];
         allocation[i] = std::min(std::max(x, lower[i]), upper[i]);
         status[i] = below ? BoundStatus::floor : (above ? BoundStatus::cap : BoundStatus::free);
     });
     return fit;
+}
+
+// Solves the breakpoint problem above; an empty offset means o_i = 0 for every unit.
+inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
+                                    double smallest_t, double at_floors) {
+    return offset.empty() ? solve_breakpoints_with<false>(offset, slope, lower, upper, total, smallest_t, at_floors)
+                          : solve_breakpoints_with<true>(offset, slope, lower, upper, total, smallest_t, at_floors);
 }
 
 }  // namespace detail
@@ -582,18 +598,17 @@ inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upp
     const std::size_t n = proposal.size();
     if (lower.size() != n || upper.size() != n || (mode == Redistribution::per_capita && population.size() != n))
         throw AllocationError("E1", "bounded fit: the proposal, bounds and populations differ in length");
-    std::vector<char> movable;
-    std::vector<double> zeros;
-    detail::resize_all(n, movable, zeros);
+    std::vector<char> movable(n);
     const bool proportional = mode == Redistribution::proportional;
     detail::for_each_unit(n, [=, out = movable.data()](std::size_t i) {
         out[i] = proportional ? proposal[i] > 0.0 : population[i] > 0.0;
     });
-    const ConstSpan fixed = mode == Redistribution::proportional ? ConstSpan(zeros) : proposal;
+    // A proportional fit has no offsets and fixes units at 0 (empty spans).
+    const ConstSpan fixed = proportional ? ConstSpan() : proposal;
     const Feasibility f = check_feasibility(lower, upper, movable, fixed, budget, ids);
     if (!f.feasible) throw AllocationError("E8", "infeasible bounds: " + f.message, f.crossed);
-    BoundedFit fit = mode == Redistribution::proportional
-                         ? detail::solve_breakpoints(zeros, proposal, lower, upper, static_cast<double>(budget), 0.0,
+    BoundedFit fit = proportional
+                         ? detail::solve_breakpoints(ConstSpan(), proposal, lower, upper, static_cast<double>(budget), 0.0,
                                                      f.sum_lower)
                          : detail::solve_breakpoints(proposal, population, lower, upper, static_cast<double>(budget),
                                                      -std::numeric_limits<double>::infinity(), f.sum_lower);
@@ -1007,7 +1022,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     using detail::sum_of;
     using detail::format_number;
     using detail::for_each_unit;
-    const detail::ParallelScope parallel(params.threads);
+    const detail::ParallelScope parallel(params.threads, units.ids.size());
     const double total_pop = detail::check_units(units);
     const std::size_t n = units.ids.size();
     const std::int64_t u = params.rounding_unit;
@@ -1124,8 +1139,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
             if (damped) r.proposal[i] = rebased + theta * (r.target[i] - rebased);  // pace_damped, fused
         });
         if (!damped) r.proposal = pace_gap_closing(b, r.target, T);
-        const std::size_t far =
-            detail::rows_where(n, [&](std::size_t i) { return std::fabs(r.distance_from_target0[i]) > 0.5; }).size();
+        const std::size_t far = detail::count_rows(n, [&](std::size_t i) { return std::fabs(r.distance_from_target0[i]) > 0.5; });
         if (far > 0)
             r.warnings.push_back(std::to_string(far) + " units have a rebased baseline more than 50% from target");
     } else {
@@ -1192,10 +1206,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.bounded = std::move(fit.allocation);
     r.bound_status = std::move(fit.status);
     r.scale = fit.scale;
-    for (auto s : r.bound_status) {
-        if (s == BoundStatus::floor) ++r.at_floor;
-        if (s == BoundStatus::cap) ++r.at_cap;
-    }
+    r.at_floor = detail::count_rows(n, [&](std::size_t i) { return r.bound_status[i] == BoundStatus::floor; });
+    r.at_cap = detail::count_rows(n, [&](std::size_t i) { return r.bound_status[i] == BoundStatus::cap; });
 
     // §8: rounding.
     r.rounded = largest_remainder(r.bounded, budget_pence, u, r.ids);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -101,6 +102,17 @@ TEST_CASE("parallel: every chunk runs exactly once, on one thread or two") {
             }
             for (std::size_t c = 0; c < count; ++c) CHECK(runs[c].load() == 200);
         }
+    }
+}
+
+TEST_CASE("parallel: a helper that has gone to sleep is woken for the next loop") {
+    const ParallelScope scope(2, 1U << 20);  // large enough to wake the helper at once
+    for (int round = 0; round < 5; ++round) {
+        // longer than the helper spins, so that it sleeps before the next loop is posted
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        std::vector<std::atomic<int>> runs(16);
+        fairer::detail::parallel_chunks(runs.size(), [&](std::size_t c) { runs[c].fetch_add(1); });
+        for (auto& r : runs) CHECK(r.load() == 1);
     }
 }
 

@@ -111,6 +111,14 @@ public:
         }
     }
 
+    // Wakes the helper if it sleeps, so that it is spinning by the time work is posted.
+    void wake() {
+        if (sleeping_.load(std::memory_order_relaxed)) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            wake_.notify_one();
+        }
+    }
+
     // Withdraws job if the helper never took it, else waits until the helper has left it.
     void finish(Job* job) {
         Job* expected = job;
@@ -130,21 +138,24 @@ private:
         helper_thread() = true;
         using clock = std::chrono::steady_clock;
         for (;;) {
+            // Spin for a while after the last job (or a wake-up): the passes of one allocation
+            // follow each other within microseconds, and waking a sleeping thread costs more.
+            auto until = clock::now() + std::chrono::microseconds(kSpinMicroseconds);
             Job* job = take();
-            // Spin for a while after the last job: the passes of one allocation follow each other
-            // within microseconds, and waking a sleeping thread costs more than that.
-            const auto until = clock::now() + std::chrono::microseconds(kSpinMicroseconds);
             while (job == nullptr) {
                 for (int k = 0; k < 256 && job == nullptr; ++k) {
                     cpu_relax();
                     job = take();
                 }
                 if (job != nullptr || clock::now() < until) continue;
-                std::unique_lock<std::mutex> lock(mutex_);
-                sleeping_.store(true, std::memory_order_seq_cst);
-                wake_.wait(lock, [&] { return slot_.load(std::memory_order_seq_cst) != nullptr; });
-                sleeping_.store(false, std::memory_order_relaxed);
-                lock.unlock();
+                {
+                    std::unique_lock<std::mutex> lock(mutex_);
+                    sleeping_.store(true, std::memory_order_seq_cst);
+                    // post() stores the job before it reads sleeping_, so one of the two sees the other
+                    if (slot_.load(std::memory_order_seq_cst) == nullptr) wake_.wait(lock);
+                    sleeping_.store(false, std::memory_order_relaxed);
+                }
+                until = clock::now() + std::chrono::microseconds(kSpinMicroseconds);
                 job = take();
             }
             job->run(true);
@@ -174,12 +185,19 @@ inline unsigned& scope_threads() {
 
 }  // namespace parallel
 
+// The grain of element-wise passes: a few microseconds of work per chunk.
+inline constexpr std::size_t kParallelGrain = 4096;
+
 // Lets the parallel loops of the current thread use up to `threads` threads until it ends
-// (0 = as many as the hardware has; the helper design uses at most 2).
+// (0 = as many as the hardware has; the helper design uses at most 2). With the number of items
+// the work will loop over, a sleeping helper is woken at once when they are enough to be shared:
+// waking takes tens of microseconds, which the caller's first steps then hide.
 class ParallelScope {
 public:
-    explicit ParallelScope(unsigned threads) : saved_(parallel::scope_threads()) {
+    explicit ParallelScope(unsigned threads, std::size_t items = 0) : saved_(parallel::scope_threads()) {
         parallel::scope_threads() = threads == 0 ? std::thread::hardware_concurrency() : threads;
+        if (parallel::scope_threads() > 1 && items >= 2 * kParallelGrain && !parallel::Helper::helper_thread())
+            if (parallel::Helper* helper = parallel::Helper::instance()) helper->wake();
     }
     ~ParallelScope() { parallel::scope_threads() = saved_; }
     ParallelScope(const ParallelScope&) = delete;
@@ -234,8 +252,5 @@ void parallel_for(std::size_t n, std::size_t grain, Body&& body) {
         body(begin, end);
     });
 }
-
-// The grain of element-wise passes: a few microseconds of work per chunk.
-inline constexpr std::size_t kParallelGrain = 4096;
 
 }  // namespace fairer::detail
