@@ -12,6 +12,10 @@ Workloads (inputs are built before timing):
   copy; the ids converted and checked unique once, when the table is built, as a table reused
   across runs would be), i.e. column and parameter validation, need, blend, pace, bounds, the
   bounded fit, rounding and the result with its full audit trail (C++ vectors, no pandas).
+  The engine shares the passes of one allocation with one helper thread (``threads=0``, the
+  default; results are identical bit for bit on one thread).
+* ``allocate_lsoa_one_thread``: the same with ``threads=1``, everything on the calling thread, for
+  comparison with the single-threaded numpy code.
 * ``allocate_lsoa_numpy``: the same computation by a straightforward vectorised numpy
   implementation written here (the results are checked equal to the engine's before timing).
   Its inputs are likewise prepared beforehand (float arrays and the ids' sort ranks for the
@@ -131,12 +135,16 @@ def workloads(shared: pathlib.Path = DEFAULT_SHARED) -> list:
     budget = BUDGET_POUNDS * 100
     units = al.allocation_units(df, indicators=INDICATORS)
     params = engine_parameters()
+    one_thread = engine_parameters()
+    one_thread.threads = 1
     pop = df["population"].to_numpy()
     x = df[INDICATORS].to_numpy()
     baseline = df["baseline"].to_numpy() * 100
     id_rank = np.argsort(np.argsort(df["id"].to_numpy().astype(str)))
 
     engine = np.asarray(_core.allocate(units, budget, params).rounded)
+    if not np.array_equal(engine, np.asarray(_core.allocate(units, budget, one_thread).rounded)):
+        print("# warning: the engine's result on one thread differs from its result on two", file=sys.stderr)
     numpy_result = numpy_allocate(pop, x, baseline, budget, id_rank)
     if not np.array_equal(engine, numpy_result):
         diff = np.abs(engine - numpy_result)
@@ -146,6 +154,7 @@ def workloads(shared: pathlib.Path = DEFAULT_SHARED) -> list:
 
     return [
         ("allocate_lsoa", lambda: _core.allocate(units, budget, params)),
+        ("allocate_lsoa_one_thread", lambda: _core.allocate(units, budget, one_thread)),
         ("allocate_lsoa_numpy", lambda: numpy_allocate(pop, x, baseline, budget, id_rank)),
         ("allocate_lsoa_dataframe", lambda: al.allocate(
             df, BUDGET_POUNDS, need=need, universal_share=ALPHA, pace="damped", theta=THETA, min_growth=MIN_GROWTH,
