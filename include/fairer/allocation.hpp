@@ -341,7 +341,7 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
     auto fixed_amount = [&](std::size_t i) {
         return std::clamp(no_fixed_values ? 0.0 : fixed_value[i], lower[i], std::max(lower[i], upper[i]));
     };
-    for (std::size_t i : detail::rows_where(n, [&](std::size_t i) { return lower[i] > upper[i]; }))
+    for (std::size_t i : detail::rows_where(n, [lo = lower.data(), hi = upper.data()](std::size_t i) { return lo[i] > hi[i]; }))
         f.crossed.push_back(detail::unit_name(ids, i));
     {
         const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
@@ -350,7 +350,9 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
         detail::parallel_chunks(chunks, [&](std::size_t c) {
             const auto [begin, end] = detail::chunk_range(n, chunks, c);
             const double inf = std::numeric_limits<double>::infinity();
-            unbounded_in[c] = detail::count_where(begin, end, [&](std::size_t i) { return movable[i] && upper[i] == inf; }) > 0;
+            unbounded_in[c] = detail::count_where(begin, end, [m = movable.data(), hi = upper.data(), inf](std::size_t i) {
+                                  return (m[i] != 0) & (hi[i] == inf);
+                              }) > 0;
             fixed_above_floor_in[c] =
                 detail::count_where(begin, end, [&](std::size_t i) { return !movable[i] && fixed_amount(i) != lower[i]; }) > 0;
         });
@@ -637,7 +639,7 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
     }
     const double inf = std::numeric_limits<double>::infinity();
     const std::vector<std::string> bad =
-        detail::ids_of(ids, detail::rows_where(n, [&](std::size_t i) { return !(amounts[i] >= 0.0 && amounts[i] < inf); }));
+        detail::ids_of(ids, detail::rows_where(n, [a = amounts.data(), inf](std::size_t i) { return !((a[i] >= 0.0) & (a[i] < inf)); }));
     if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
     if (total / unit >= (std::int64_t{1} << 62))
         throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
@@ -750,7 +752,7 @@ namespace detail {
 inline ConstSpan impute_column(ConstSpan x, ConstSpan population, MissingPolicy missing, const std::string& name,
                                const std::vector<std::string>& ids, std::vector<std::string>& warnings,
                                std::vector<double>& storage) {
-    const std::vector<std::string> missing_units = ids_of(ids, rows_where(x.size(), [&](std::size_t i) { return x[i] != x[i]; }));
+    const std::vector<std::string> missing_units = ids_of(ids, rows_where(x.size(), [v = x.data()](std::size_t i) { return v[i] != v[i]; }));
     if (missing_units.empty()) return x;
     if (missing == MissingPolicy::error)
         throw AllocationError("E4", "indicator '" + name + "' is missing for " + list_units(missing_units) +
@@ -889,7 +891,7 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
     }
     const double inf = std::numeric_limits<double>::infinity();
     const std::vector<std::string> bad =
-        ids_of(u.ids, rows_where(n, [&](std::size_t i) { return !(need[i] > 0.0 && need[i] < inf); }));
+        ids_of(u.ids, rows_where(n, [v = need.data(), inf](std::size_t i) { return !((v[i] > 0.0) & (v[i] < inf)); }));
     if (!bad.empty())
         throw AllocationError("E4", "component '" + comp.name + "': need index is not positive and finite for " +
                                         list_units(bad),
@@ -952,7 +954,7 @@ inline double check_units(const AllocationUnits& u) {
     if (!u.ids_verified) check_ids(u.ids);
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<std::string> bad =
-        ids_of(u.ids, rows_where(n, [&](std::size_t i) { return !(u.population[i] >= 0.0 && u.population[i] < inf); }));
+        ids_of(u.ids, rows_where(n, [p = u.population.span().data(), inf](std::size_t i) { return !((p[i] >= 0.0) & (p[i] < inf)); }));
     if (!bad.empty())
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
     const double total_population = sum_of(u.population);
@@ -1123,7 +1125,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         if (units.baseline.empty()) throw AllocationError("E7", "pace of change needs a baseline");
         const ConstSpan b = units.baseline;
         const std::vector<std::string> bad = detail::ids_of(
-            units.ids, detail::rows_where(n, [&](std::size_t i) { return !(b[i] >= 0.0 && b[i] < inf); }));
+            units.ids, detail::rows_where(n, [v = b.data(), inf](std::size_t i) { return !((v[i] >= 0.0) & (v[i] < inf)); }));
         if (!bad.empty())
             throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
                                   bad);
@@ -1139,7 +1141,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
             if (damped) r.proposal[i] = rebased + theta * (r.target[i] - rebased);  // pace_damped, fused
         });
         if (!damped) r.proposal = pace_gap_closing(b, r.target, T);
-        const std::size_t far = detail::count_rows(n, [&](std::size_t i) { return std::fabs(r.distance_from_target0[i]) > 0.5; });
+        const std::size_t far = detail::count_rows(n, [d = r.distance_from_target0.data()](std::size_t i) { return std::fabs(d[i]) > 0.5; });
         if (far > 0)
             r.warnings.push_back(std::to_string(far) + " units have a rebased baseline more than 50% from target");
     } else {
@@ -1193,7 +1195,9 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
             // representation error).
             detail::to_whole_units(lo.data() + begin, end - begin, ud, true);
             detail::to_whole_units(hi.data() + begin, end - begin, ud, false);
-            zero_pop_floors[c] = detail::count_where(begin, end, [&](std::size_t i) { return pop[i] == 0.0 && lo[i] > 0.0; });
+            zero_pop_floors[c] = detail::count_where(begin, end, [p = pop.data(), l = lo.data()](std::size_t i) {
+                return (p[i] == 0.0) & (l[i] > 0.0);
+            });
         });
         for (std::size_t c = 0; c < chunks; ++c) zero_pop_floor += zero_pop_floors[c];
     }
@@ -1206,8 +1210,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.bounded = std::move(fit.allocation);
     r.bound_status = std::move(fit.status);
     r.scale = fit.scale;
-    r.at_floor = detail::count_rows(n, [&](std::size_t i) { return r.bound_status[i] == BoundStatus::floor; });
-    r.at_cap = detail::count_rows(n, [&](std::size_t i) { return r.bound_status[i] == BoundStatus::cap; });
+    r.at_floor = detail::count_rows(n, [s = r.bound_status.data()](std::size_t i) { return s[i] == BoundStatus::floor; });
+    r.at_cap = detail::count_rows(n, [s = r.bound_status.data()](std::size_t i) { return s[i] == BoundStatus::cap; });
 
     // §8: rounding.
     r.rounded = largest_remainder(r.bounded, budget_pence, u, r.ids);

@@ -176,7 +176,7 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
     for (std::size_t k = 0; k < K; ++k) {
         const ConstSpan x = indicators[k];
         if (x.size() != n) throw AllocationError("E1", "composite need index: " + name_of(k) + " has the wrong length");
-        const auto bad = detail::rows_where(n, [&](std::size_t i) { return !(std::fabs(x[i]) < inf); });
+        const auto bad = detail::rows_where(n, [v = x.data(), inf](std::size_t i) { return !(std::fabs(v[i]) < inf); });
         if (!bad.empty()) {
             const std::string unit = detail::unit_name(ids, bad.front());
             throw AllocationError("E4", "composite need index: " + name_of(k) + " is missing or not finite for unit " + unit,
@@ -206,7 +206,7 @@ inline double calibrate_exponent(ConstSpan score, double ratio) {
     if (score.empty()) throw AllocationError("E1", "no units");
     const std::size_t n = score.size();
     const double inf = std::numeric_limits<double>::infinity();
-    const auto bad = detail::rows_where(n, [&](std::size_t i) { return !(std::fabs(score[i]) < inf); });
+    const auto bad = detail::rows_where(n, [v = score.data(), inf](std::size_t i) { return !(std::fabs(v[i]) < inf); });
     if (!bad.empty())
         throw AllocationError("E4", "cannot calibrate the need ratio: composite score of row " + std::to_string(bad.front()) +
                                         " is not finite");

@@ -87,7 +87,9 @@ std::size_t count_rows(std::size_t n, Pred flagged) {
 }
 
 // The rows i < n, in order, where flagged(i) is true: a vectorisable count per chunk, and a
-// second look only at chunks that have any (the usual case, valid input, has none).
+// second look only at chunks that have any (the usual case, valid input, has none). The count
+// vectorises when flagged takes its columns as pointers, by value, and tests them with & rather
+// than && (a capture by reference, or a short-circuit, leaves it scalar and 2 to 3 times slower).
 template <class Pred>
 std::vector<std::size_t> rows_where(std::size_t n, Pred flagged) {
     const std::size_t chunks = chunk_count(n, kParallelGrain);
