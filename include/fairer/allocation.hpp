@@ -438,9 +438,9 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
         std::vector<std::uint8_t> place_prev;
         std::vector<std::uint8_t> place_next;
         std::vector<std::uint8_t> place_pivot;
-        std::vector<std::size_t> active;
-        resize_all(n, active, fit.allocation, fit.status, place_prev, place_next, place_pivot);
-        for_each_unit(n, [&](std::size_t i) { active[i] = i; });
+        resize_all(n, fit.allocation, fit.status, place_prev, place_next, place_pivot);
+        ItemList active{scratch<std::size_t, 0>(n), n};
+        for_each_unit(n, [items = active.items](std::size_t i) { items[i] = i; });
         double settled = 0.0;       // Σ fixed amounts of settled units
         double settled_slope = 0.0; // Σ w of settled free units
         // The passes over the active units below run in chunks on two threads (each chunk with
@@ -496,7 +496,7 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
             wc += slope[i];
         });
         std::vector<double> kinks;
-        while (!active.empty()) {
+        while (active.size > 0) {
             // Until F is known on both sides of T, a Newton step is doubled so that it crosses
             // the solution instead of approaching it from one side (the first guess excepted).
             const bool one_sided = std::isnan(f_prev) != std::isnan(f_next);
@@ -536,7 +536,7 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                 f_prev = f_at;
             }
             std::vector<std::uint8_t>& moved = up ? place_next : place_prev;
-            const std::size_t before = active.size();
+            const std::size_t before = active.size;
             std::uint8_t* const moved_place = moved.data();
             const std::uint8_t* const prev_place = place_prev.data();
             filter_in_place(active, settled, settled_slope, [=](std::size_t i, double& f, double& w) {
@@ -553,7 +553,7 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                 }
                 return false;
             });
-            const std::size_t keep = active.size();
+            const std::size_t keep = active.size;
             stalls = 2 * keep <= before ? 0 : stalls + 1;
         }
         auto fixed_part = [&](std::size_t i) {
@@ -661,9 +661,8 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         return std::fabs(x - nearest) <= tolerance ? nearest : x;
     };
     // Remainders to 12 decimals as integer keys (below 2^40), so that equal remainders tie exactly.
-    std::vector<std::int64_t> whole;
-    std::vector<std::uint64_t> key;
-    detail::resize_all(n, whole, key);
+    std::vector<std::int64_t> whole(n);
+    std::uint64_t* const key = detail::scratch<std::uint64_t, 0>(n);
     std::int64_t floor_sum = 0;
     {
         const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
@@ -819,7 +818,7 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
         case NeedKind::composite: {
             std::vector<std::vector<double>> storage;
             const std::vector<ConstSpan> spans = columns(storage);
-            const auto score = composite_score(u.population, spans, spec.directions, spec.weights,
+            auto score = composite_score(u.population, spans, spec.directions, spec.weights,
                                                spec.normalise_weights, ids, &spec.indicators, total_population);
             switch (spec.transform) {
                 case CompositeTransform::exp: {
@@ -827,7 +826,7 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
                         throw AllocationError("E6", "component '" + comp.name +
                                                         "': give exactly one of beta and ratio for the exponential map");
                     const double beta = spec.beta ? *spec.beta : calibrate_exponent(score, *spec.ratio);
-                    need = exp_need_index(score, u.population, beta, total_population);
+                    need = exp_need_index(std::move(score), u.population, beta, total_population);
                     break;
                 }
                 case CompositeTransform::linear:

@@ -240,19 +240,25 @@ inline double calibrate_exponent(ConstSpan score, double ratio) {
 
 // Exponential need index (§4.2, the default map): N_i = exp(β S_i)/mean_P(exp(β S)), β ≥ 0, so
 // that mean_P(N) = 1 and max N/min N = exp(β (S_max − S_min)). total_population as in
-// composite_score.
-inline std::vector<double> exp_need_index(ConstSpan score, ConstSpan population, double beta,
+// composite_score. This overload takes the scores by value and maps them in place (the engine
+// moves its scores in, saving a column).
+inline std::vector<double> exp_need_index(std::vector<double> score, ConstSpan population, double beta,
                                           std::optional<double> total_population = std::nullopt) {
     if (!(beta >= 0.0) || !std::isfinite(beta))
         throw AllocationError("E6", "exponential need index: beta " + detail::format_number(beta) + " must be >= 0");
     const std::size_t n = score.size();
-    std::vector<double> out(n);
-    detail::for_each_unit(n, [&](std::size_t i) { out[i] = std::exp(beta * score[i]); });
+    double* out = score.data();
+    detail::for_each_unit(n, [out, beta](std::size_t i) { out[i] = std::exp(beta * out[i]); });
     const double ptotal = total_population ? *total_population : detail::sum_of(population);
     if (!(ptotal > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
     const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * out[i]; }) / ptotal;
-    detail::for_each_unit(n, [&](std::size_t i) { out[i] /= mean; });
-    return out;
+    detail::for_each_unit(n, [out, mean](std::size_t i) { out[i] /= mean; });
+    return score;
+}
+
+inline std::vector<double> exp_need_index(ConstSpan score, ConstSpan population, double beta,
+                                          std::optional<double> total_population = std::nullopt) {
+    return exp_need_index(std::vector<double>(score.begin(), score.end()), population, beta, total_population);
 }
 
 // Linear need index (§4.2): N_i = 1 + λ S_i; error E4 naming the units where N_i ≤ 0.

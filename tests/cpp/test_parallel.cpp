@@ -155,12 +155,14 @@ TEST_CASE("parallel: sums, counts and filters give the same bits on one thread a
             for (std::size_t i = 0; i < n; ++i) kept[k][i] = i;
             dropped[k][0] = 0.0;
             dropped[k][1] = 0.0;
-            fairer::detail::filter_in_place(kept[k], dropped[k][0], dropped[k][1], [&](std::size_t i, double& f, double& w) {
+            fairer::detail::ItemList list{kept[k].data(), n};
+            fairer::detail::filter_in_place(list, dropped[k][0], dropped[k][1], [&](std::size_t i, double& f, double& w) {
                 if (x[i] > 0.0) return true;
                 f += x[i];
                 w += 1.0;
                 return false;
             });
+            kept[k].resize(list.size);
         }
         CHECK(bits(sums[0]) == bits(sums[1]));
         CHECK(bits(whole_sums[0]) == bits(whole_sums[1]));

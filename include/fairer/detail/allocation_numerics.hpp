@@ -112,9 +112,17 @@ std::vector<std::size_t> rows_where(std::size_t n, Pred flagged) {
 // whatever keep adds for the items it drops (two running totals, as the bounded fit needs). v is
 // cut into chunks (by position) that are filtered in place on up to two threads, each with its own
 // totals, which are then added in chunk order; then the kept items are closed up.
+// A list of row numbers in memory owned elsewhere (a scratch vector), with its current length.
+struct ItemList {
+    std::size_t* items;
+    std::size_t size;
+    std::size_t* begin() const { return items; }
+    std::size_t* end() const { return items + size; }
+};
+
 template <class Keep>
-void filter_in_place(std::vector<std::size_t>& v, double& f, double& w, Keep keep) {
-    const std::size_t m = v.size();
+void filter_in_place(ItemList& v, double& f, double& w, Keep keep) {
+    const std::size_t m = v.size;
     const std::size_t chunks = chunk_count(m, kParallelGrain);
     std::size_t kept[64];
     double part_f[64];
@@ -122,7 +130,7 @@ void filter_in_place(std::vector<std::size_t>& v, double& f, double& w, Keep kee
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(m, chunks, c);
         Keep local = keep;  // as in for_each_unit
-        std::size_t* items = v.data();
+        std::size_t* items = v.items;
         std::size_t out = begin;
         double fc = 0.0;
         double wc = 0.0;
@@ -138,11 +146,10 @@ void filter_in_place(std::vector<std::size_t>& v, double& f, double& w, Keep kee
     std::size_t size = kept[0];
     for (std::size_t c = 1; c < chunks; ++c) {
         const std::size_t begin = chunk_range(m, chunks, c).first;
-        std::copy(v.begin() + static_cast<std::ptrdiff_t>(begin), v.begin() + static_cast<std::ptrdiff_t>(begin + kept[c]),
-                  v.begin() + static_cast<std::ptrdiff_t>(size));
+        std::copy(v.items + begin, v.items + begin + kept[c], v.items + size);
         size += kept[c];
     }
-    v.resize(size);
+    v.size = size;
     for (std::size_t c = 0; c < chunks; ++c) {
         f += part_f[c];
         w += part_w[c];
@@ -152,15 +159,15 @@ void filter_in_place(std::vector<std::size_t>& v, double& f, double& w, Keep kee
 // Σ term(v[j]) over the items of v, as two running totals f and w: term(item, f, w) adds to them.
 // In chunks on up to two threads, each with its own totals, added to f and w in chunk order.
 template <class Term>
-void add_over(const std::vector<std::size_t>& v, double& f, double& w, Term term) {
-    const std::size_t m = v.size();
+void add_over(const ItemList& v, double& f, double& w, Term term) {
+    const std::size_t m = v.size;
     const std::size_t chunks = chunk_count(m, kParallelGrain);
     double part_f[64];
     double part_w[64];
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(m, chunks, c);
         Term local = term;  // as in for_each_unit
-        const std::size_t* items = v.data();
+        const std::size_t* items = v.items;
         double fc = 0.0;
         double wc = 0.0;
         for (std::size_t j = begin; j < end; ++j) local(items[j], fc, wc);
@@ -187,6 +194,17 @@ void resize_all(std::size_t n, Vectors&... vectors) {
         }
     });
     if (out_of_memory) throw std::bad_alloc();
+}
+
+// A work vector of at least n elements, kept per thread and reused from one call to the next
+// (slot tells a function's vectors apart): its contents are left over from the last use, so the
+// caller writes every element it reads. Long allocations over the same table then skip the
+// allocation and the zero-filling of their temporaries; the memory stays with the thread.
+template <class T, int Slot>
+T* scratch(std::size_t n) {
+    thread_local std::vector<T> storage;
+    if (storage.size() < n) storage.resize(n);
+    return storage.data();
 }
 
 // The ids of the given rows, for error messages.
