@@ -24,13 +24,18 @@ def measure(name: str, fn, repeat: int = 3) -> float:
         base = rss_bytes()
         top = [base]
         done = threading.Event()
+        running = threading.Event()
 
         def sample():
+            running.set()
             while not done.wait(0.002):
                 top[0] = max(top[0], rss_bytes())
 
         sampler = threading.Thread(target=sample)
         sampler.start()
+        # The clock starts once the sampler is up and waiting, so that starting a Python thread
+        # (tens of microseconds of CPU) is not timed as part of the workload.
+        running.wait()
         t0 = time.perf_counter()
         result = fn()
         elapsed = time.perf_counter() - t0

@@ -3,7 +3,7 @@
 // Why: one allocation over England's 33,755 LSOAs is a chain of passes of a few microseconds to a
 // few hundred microseconds each (sums, element-wise steps, the bounded fit, rounding). Starting
 // a thread costs tens of microseconds, so the passes share one long-lived helper instead, which
-// spins briefly between passes (as OpenMP runtimes do) and then sleeps.
+// spins for up to 2 ms between passes (as OpenMP runtimes do) and then sleeps.
 //
 // Results never depend on the threads: a loop is cut into chunks that depend only on its length,
 // every chunk writes its own output (per-chunk partial results are combined by the caller in chunk
@@ -170,7 +170,10 @@ public:
     }
 
 private:
-    static constexpr int kSpinMicroseconds = 500;
+    // 2 ms: long enough to stay awake between the allocations of a loop (scenarios, a notebook
+    // cell re-run), short against the idle time it costs (libgomp spins up to about this long,
+    // Intel's OpenMP runtime 200 ms by default).
+    static constexpr int kSpinMicroseconds = 2000;
     std::atomic<Job*> slot_{nullptr};
     std::atomic<bool> owned_{false};
     std::atomic<bool> sleeping_{false};
