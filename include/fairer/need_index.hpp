@@ -171,30 +171,71 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                                         ", not 1 (set normalise_weights to rescale them)");
     const double ptotal = total_population ? *total_population : detail::sum_of(population);
     if (!(ptotal > 0.0)) throw AllocationError("E3", "composite need index: total population is 0");
-    std::vector<double> score(n);
+    // The indicators share every pass (and its fork-join): one check, two passes for the means,
+    // two for the variances, one for the score. Errors keep the order of a loop over the
+    // indicators: the first indicator of the wrong length or with a bad value stops the loop,
+    // after the earlier indicators' zero-variance checks.
     const double inf = std::numeric_limits<double>::infinity();
-    for (std::size_t k = 0; k < K; ++k) {
-        const ConstSpan x = indicators[k];
-        if (x.size() != n) throw AllocationError("E1", "composite need index: " + name_of(k) + " has the wrong length");
-        const auto bad = detail::rows_where(n, [v = x.data(), inf](std::size_t i) { return !(std::fabs(v[i]) < inf); });
-        if (!bad.empty()) {
-            const std::string unit = detail::unit_name(ids, bad.front());
-            throw AllocationError("E4", "composite need index: " + name_of(k) + " is missing or not finite for unit " + unit,
-                                  {unit});
-        }
-        const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * x[i]; }) / ptotal;
-        const double var =
-            detail::sum_of(n, [&](std::size_t i) { return population[i] * (x[i] - mean) * (x[i] - mean); }) / ptotal;
-        const double sd = std::sqrt(var);
-        if (!(sd > 0.0) || sd <= 1e-12 * std::max(1.0, std::fabs(mean)))
+    std::size_t usable = 0;  // indicators before the first of the wrong length
+    while (usable < K && indicators[usable].size() == n) ++usable;
+    const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+    std::vector<std::size_t> odd(chunks * usable, 0);
+    detail::parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = detail::chunk_range(n, chunks, c);
+        for (std::size_t k = 0; k < usable; ++k)
+            odd[c * usable + k] = detail::count_where(begin, end, [v = indicators[k].data(), inf](std::size_t i) {
+                return !(std::fabs(v[i]) < inf);
+            });
+    });
+    std::size_t good = usable;  // indicators before the first that stops the loop
+    for (std::size_t k = 0; k < usable && good == usable; ++k)
+        for (std::size_t c = 0; c < chunks; ++c)
+            if (odd[c * usable + k] != 0) good = k;
+    const std::size_t M = std::min(good, detail::kMaxSums);
+    std::vector<double> mean(good);
+    std::vector<double> sd(good);
+    for (std::size_t first = 0; first < good; first += M) {
+        const std::size_t count = std::min(M, good - first);
+        std::vector<const double*> columns(count);
+        for (std::size_t k = 0; k < count; ++k) columns[k] = indicators[first + k].data();
+        const double* const* cols = columns.data();
+        const double* pop = population.data();
+        detail::reproducible_sums(n, count, [cols, pop](std::size_t k, std::size_t i) { return pop[i] * cols[k][i]; },
+                                  mean.data() + first);
+        for (std::size_t k = first; k < first + count; ++k) mean[k] /= ptotal;
+        const double* m = mean.data() + first;
+        detail::reproducible_sums(
+            n, count, [cols, pop, m](std::size_t k, std::size_t i) { return pop[i] * (cols[k][i] - m[k]) * (cols[k][i] - m[k]); },
+            sd.data() + first);
+        for (std::size_t k = first; k < first + count; ++k) sd[k] = std::sqrt(sd[k] / ptotal);
+    }
+    for (std::size_t k = 0; k < good; ++k)
+        if (!(sd[k] > 0.0) || sd[k] <= 1e-12 * std::max(1.0, std::fabs(mean[k])))
             throw AllocationError("E9", "composite need index: " + name_of(k) +
                                             " has zero population-weighted variance, so it cannot be z-scored");
-        const double factor = directions[k] * (weights[k] / wtotal) / sd;
-        if (k == 0)
-            detail::for_each_unit(n, [&](std::size_t i) { score[i] = factor * (x[i] - mean) + 0.0; });  // + 0.0: as if added to 0
-        else
-            detail::for_each_unit(n, [&](std::size_t i) { score[i] += factor * (x[i] - mean); });
+    if (good < usable) {
+        const ConstSpan x = indicators[good];
+        const auto bad = detail::rows_where(n, [v = x.data(), inf](std::size_t i) { return !(std::fabs(v[i]) < inf); });
+        const std::string unit = detail::unit_name(ids, bad.front());
+        throw AllocationError("E4", "composite need index: " + name_of(good) + " is missing or not finite for unit " + unit,
+                              {unit});
     }
+    if (usable < K) throw AllocationError("E1", "composite need index: " + name_of(usable) + " has the wrong length");
+    std::vector<double> factor(K);
+    for (std::size_t k = 0; k < K; ++k) factor[k] = directions[k] * (weights[k] / wtotal) / sd[k];
+    std::vector<double> score(n);
+    detail::parallel_for(n, detail::kParallelGrain, [&](std::size_t begin, std::size_t end) {
+        double* const s = score.data();
+        for (std::size_t k = 0; k < K; ++k) {
+            const double* const x = indicators[k].data();
+            const double f = factor[k];
+            const double m = mean[k];
+            if (k == 0)
+                for (std::size_t i = begin; i < end; ++i) s[i] = f * (x[i] - m) + 0.0;  // + 0.0: as if added to 0
+            else
+                for (std::size_t i = begin; i < end; ++i) s[i] += f * (x[i] - m);
+        }
+    });
     return score;
 }
 

@@ -330,6 +330,82 @@ double reproducible_sum(std::size_t n, F term) {
     });
 }
 
+// K order-independent sums at once (K ≤ kMaxSums): out[k] = Σ_i term(k, i). The K sums share
+// each pass over the rows (and its fork-join), and each is reproducible_sum's result for that k,
+// bit for bit: the same terms, the same boundary, the same exact integer sums.
+inline constexpr std::size_t kMaxSums = 8;
+
+template <class F>
+void reproducible_sums(std::size_t n, std::size_t K, F term, double* out) {
+    using namespace reproducible;
+    auto one = [&](std::size_t k) { return reproducible_sum(n, [&](std::size_t i) { return term(k, i); }); };
+#if defined(__FAST_MATH__)
+    for (std::size_t k = 0; k < K; ++k) out[k] = one(k);
+    return;
+#else
+    if (n < kReproducibleSumMinTerms || K > kMaxSums) {
+        for (std::size_t k = 0; k < K; ++k) out[k] = one(k);
+        return;
+    }
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    auto for_blocks = [&](std::size_t c, auto step) {
+        double buffer[kBlock];
+        for (std::size_t b = blocks * c / chunks; b < blocks * (c + 1) / chunks; ++b) {
+            const std::size_t start = b * kBlock;
+            const std::size_t len = n - start < kBlock ? n - start : kBlock;
+            for (std::size_t k = 0; k < K; ++k) {
+                for (std::size_t j = 0; j < len; ++j) buffer[j] = term(k, start + j);
+                step(k, buffer, len);
+            }
+        }
+    };
+    double largest[64][kMaxSums];
+    bool finite[64][kMaxSums];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        for (std::size_t k = 0; k < K; ++k) {
+            largest[c][k] = 0.0;
+            finite[c][k] = true;
+        }
+        for_blocks(c, [&](std::size_t k, const double* x, std::size_t len) {
+            const double m = block_max(x, len, finite[c][k]);
+            largest[c][k] = m > largest[c][k] ? m : largest[c][k];
+        });
+    });
+    int exponent[kMaxSums];
+    bool extract[kMaxSums];
+    bool any = false;
+    for (std::size_t k = 0; k < K; ++k) {
+        bool ok = true;
+        double m = 0.0;
+        for (std::size_t c = 0; c < chunks; ++c) {
+            ok = ok && finite[c][k];
+            m = largest[c][k] > m ? largest[c][k] : m;
+        }
+        int e = 0;
+        std::frexp(m, &e);
+        exponent[k] = e + 2;
+        extract[k] = ok && m != 0.0 && exponent[k] <= 1022 && exponent[k] - 50 >= -1022;
+        if (!extract[k]) out[k] = ok && m == 0.0 ? 0.0 : one(k);  // as sum_blocks: zero, or exact
+        any = any || extract[k];
+    }
+    if (!any) return;
+    Extractor parts[64][kMaxSums];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        for (std::size_t k = 0; k < K; ++k)
+            if (extract[k]) parts[c][k] = Extractor(exponent[k]);
+        for_blocks(c, [&](std::size_t k, const double* x, std::size_t len) {
+            if (extract[k]) parts[c][k].add(x, len);
+        });
+    });
+    for (std::size_t k = 0; k < K; ++k) {
+        if (!extract[k]) continue;
+        for (std::size_t c = 1; c < chunks; ++c) parts[0][k].merge(parts[c][k]);
+        out[k] = parts[0][k].value();
+    }
+#endif
+}
+
 // The order-independent sum of x[0] .. x[n − 1], read in place.
 inline double reproducible_sum(const double* x, std::size_t n) {
     return reproducible::sum_blocks(n, [x](std::size_t start, std::size_t, double*) -> const double* { return x + start; });
