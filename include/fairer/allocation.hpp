@@ -618,6 +618,53 @@ inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upp
     return fit;
 }
 
+#if defined(FAIRER_AVX2_DISPATCH)
+namespace detail {
+// largest_remainder's quotas, whole parts and remainder keys for a[0 .. n − n % 4) on AVX2, with
+// the same operations (a floor below 2^51 is t rounded to an integer by adding and subtracting
+// 1.5·2^52, less 1 where that went up; whole numbers below 2^52 convert to integers through their
+// bits). Returns false, for the scalar code to redo the range, if a quota reaches 2^50 units.
+FAIRER_TARGET_AVX2 inline bool quotas_avx2(const double* a, std::size_t n, double ud_, double factor_, double snap_,
+                                           std::int64_t* whole, std::uint64_t* key, std::int64_t& sum) {
+  const __m256d ud = _mm256_set1_pd(ud_), factor = _mm256_set1_pd(factor_), snap = _mm256_set1_pd(snap_);
+  const __m256d half = _mm256_set1_pd(0.5), one = _mm256_set1_pd(1.0), tiny = _mm256_set1_pd(1e-9), scale = _mm256_set1_pd(1e12);
+  const __m256d magic = _mm256_set1_pd(0x1.8p52), two52 = _mm256_set1_pd(0x1p52), limit = _mm256_set1_pd(0x1p50);
+  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF));
+  const __m256i two52_bits = _mm256_castpd_si256(two52);
+  __m256i total = _mm256_setzero_si256();
+  __m256d big = _mm256_setzero_pd();
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d x = _mm256_mul_pd(_mm256_div_pd(_mm256_loadu_pd(a + i), ud), factor);
+    big = _mm256_or_pd(big, _mm256_cmp_pd(x, limit, _CMP_NLT_UQ));
+    // floor(t) for 0 <= t < 2^51: t rounded to the nearest integer by adding and subtracting
+    // 1.5·2^52, less 1 where that went up
+    const __m256d t = _mm256_add_pd(x, half);
+    const __m256d rt = _mm256_sub_pd(_mm256_add_pd(t, magic), magic);
+    const __m256d nearest = _mm256_sub_pd(rt, _mm256_and_pd(_mm256_cmp_pd(rt, t, _CMP_GT_OQ), one));
+    const __m256d tol = _mm256_min_pd(_mm256_mul_pd(tiny, _mm256_max_pd(x, one)), snap);
+    const __m256d snapped = _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, nearest), abs_mask), tol, _CMP_LE_OQ);
+    const __m256d q = _mm256_blendv_pd(x, nearest, snapped);
+    const __m256d rq = _mm256_sub_pd(_mm256_add_pd(q, magic), magic);
+    const __m256d f = _mm256_sub_pd(rq, _mm256_and_pd(_mm256_cmp_pd(rq, q, _CMP_GT_OQ), one));
+    const __m256d u = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(q, f), scale), half);
+    const __m256d ru = _mm256_sub_pd(_mm256_add_pd(u, magic), magic);
+    const __m256d k = _mm256_sub_pd(ru, _mm256_and_pd(_mm256_cmp_pd(ru, u, _CMP_GT_OQ), one));
+    const __m256i fi = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(f, two52)), two52_bits);
+    const __m256i ki = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(k, two52)), two52_bits);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(whole + i), fi);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(key + i), ki);
+    total = _mm256_add_epi64(total, fi);
+  }
+  if (_mm256_movemask_pd(big) != 0) return false;
+  std::int64_t lanes[4];
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(lanes), total);
+  sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  return true;
+}
+}  // namespace detail
+#endif
+
 // §8 Largest remainder (Hamilton) rounding of amounts (in minor units) to multiples of unit so
 // that the result sums to total exactly. Quotas q_i = A_i/u are rescaled so Σ q = total/u,
 // snapped to an integer within min(1e-9·max(1, |q|), 0.25/n), floored, and the R = total/u − Σ⌊q⌋ leftover
@@ -668,8 +715,16 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
         std::int64_t floor_sums[64];
         detail::parallel_chunks(chunks, [&](std::size_t c) {
-            const auto [begin, end] = detail::chunk_range(n, chunks, c);
+            auto [begin, end] = detail::chunk_range(n, chunks, c);
             std::int64_t sum = 0;
+#if defined(FAIRER_AVX2_DISPATCH)
+            const std::size_t len = end - begin;
+            if (detail::reproducible::cpu_has_avx2() &&
+                detail::quotas_avx2(amounts.data() + begin, len, ud, factor, snap_cap, whole.data() + begin, key + begin, sum))
+                begin = end - len % 4;
+            else
+                sum = 0;
+#endif
             for (std::size_t i = begin; i < end; ++i) {
                 const double x = quota(i);
                 const auto f = static_cast<std::int64_t>(x);

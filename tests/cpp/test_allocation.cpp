@@ -338,3 +338,56 @@ TEST_CASE("Bounds to whole rounding units agree with std::ceil and std::floor") 
     CHECK(missing[1] == 5.0);
     CHECK(std::isnan(missing[2]));
 }
+
+TEST_CASE("Largest remainder on long tables agrees with the rule applied one unit at a time") {
+    // The rule of §8 written out directly: quotas rescaled to the total, snapped to an integer
+    // within min(1e-9·max(1, q), 0.25/n), floored; the leftover units to the largest remainders
+    // (to 12 decimals), then the larger quota, then the smaller id. Quotas of 2^50 units and more
+    // take the engine's scalar path, the rest its vector path where the CPU has one.
+    std::mt19937_64 rng(2026);
+    std::lognormal_distribution<double> size(12.0, 1.5);
+    for (int round = 0; round < 12; ++round) {
+        const std::size_t n = 5000 + static_cast<std::size_t>(rng() % 30000);
+        const std::int64_t unit = round % 3 == 0 ? 1 : 100;
+        std::vector<double> amounts(n);
+        std::vector<std::string> ids(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            amounts[i] = size(rng);
+            if (i % 5 == 0) amounts[i] = std::round(amounts[i] / 100.0) * 100.0;  // whole pounds: snapped
+            if (i % 11 == 0) amounts[i] = 0.0;
+            ids[i] = "U" + std::to_string(rng() % 1000000000) + "_" + std::to_string(i);
+        }
+        if (round == 11) amounts[7] = 0x1p52 * static_cast<double>(unit);  // a quota beyond 2^50 units
+        double sum = 0.0;
+        for (double a : amounts) sum += a;
+        const std::int64_t total = static_cast<std::int64_t>(sum / static_cast<double>(unit) * 0.999) * unit;
+        const auto got = fairer::largest_remainder(amounts, total, unit, ids);
+
+        const double ud = static_cast<double>(unit);
+        const double factor = static_cast<double>(total / unit) / (fairer::detail::sum_of(amounts) / ud);
+        std::vector<double> q(n);
+        std::vector<std::int64_t> expected(n);
+        std::vector<std::uint64_t> key(n);
+        std::int64_t floors = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = amounts[i] / ud * factor;
+            const double nearest = std::floor(x + 0.5);
+            const double tolerance = std::min(1e-9 * std::max(x, 1.0), 0.25 / static_cast<double>(n));
+            q[i] = std::fabs(x - nearest) <= tolerance ? nearest : x;
+            expected[i] = static_cast<std::int64_t>(std::floor(q[i]));
+            key[i] = static_cast<std::uint64_t>(std::floor((q[i] - std::floor(q[i])) * 1e12 + 0.5));
+            floors += expected[i];
+        }
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            if (key[a] != key[b]) return key[a] > key[b];
+            if (q[a] != q[b]) return q[a] > q[b];
+            return ids[a] < ids[b];
+        });
+        const auto leftover = static_cast<std::size_t>(total / unit - floors);
+        for (std::size_t k = 0; k < leftover; ++k) expected[order[k]] += 1;
+        for (auto& e : expected) e *= unit;
+        CHECK(got == expected);
+    }
+}
