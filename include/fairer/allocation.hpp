@@ -278,11 +278,18 @@ inline double calibrate_universal_share(ConstSpan blended_need, ConstSpan popula
     return std::clamp(alpha, 0.0, 1.0);
 }
 
+// §6.2's damped proposal B̃ + θ (A* − B̃), evaluated as (1 − θ) B̃ + θ A*: the same number, but
+// exactly A* at θ = 1 and exactly B̃ at θ = 0 (invariant I11), where the first form loses the
+// digits of a small target next to a large rebased baseline.
+inline double damped_proposal(double rebased, double target, double theta) {
+    return (1.0 - theta) * rebased + theta * target;
+}
+
 // §6.2 damped pace of change: a_i = B̃_i + θ (A*_i − B̃_i), B̃_i = B_i T/ΣB (Σ a = T).
 inline std::vector<double> pace_damped(ConstSpan rebased_baseline, ConstSpan target, double theta) {
     std::vector<double> a(target.size());
     for (std::size_t i = 0; i < a.size(); ++i)
-        a[i] = rebased_baseline[i] + theta * (target[i] - rebased_baseline[i]);
+        a[i] = damped_proposal(rebased_baseline[i], target[i], theta);
     return a;
 }
 
@@ -1192,7 +1199,7 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
             const double rebased = b[i] * T / sum_b;
             r.rebased_baseline[i] = rebased;
             r.distance_from_target0[i] = (rebased - r.target[i]) / r.target[i];
-            if (damped) r.proposal[i] = rebased + theta * (r.target[i] - rebased);  // pace_damped, fused
+            if (damped) r.proposal[i] = damped_proposal(rebased, r.target[i], theta);
         });
         if (!damped) r.proposal = pace_gap_closing(b, r.target, T);
         const std::size_t far = detail::count_rows(n, [d = r.distance_from_target0.data()](std::size_t i) { return std::fabs(d[i]) > 0.5; });

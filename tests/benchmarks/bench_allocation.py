@@ -95,7 +95,7 @@ def numpy_allocate(pop, x, baseline, budget, id_rank):
     target = budget * b / b.sum()
     rebased = baseline * (budget / baseline.sum())
     dft0 = (rebased - target) / target
-    a = rebased + THETA * (target - rebased)
+    a = (1 - THETA) * rebased + THETA * target
     lower = np.maximum.reduce([np.zeros_like(a), baseline * (1 + MIN_GROWTH), (1 - MAX_BELOW) * target])
     upper = np.where(dft0 > OVER_TAU, baseline * (1 + OVER_GROWTH), np.inf)
     lower = UNIT * np.ceil(lower / UNIT - 1e-9)

@@ -196,6 +196,22 @@ def test_i11_pace_extremes(table, alpha, budget, data):
         assert np.asarray(r.bounded) == pytest.approx(target, rel=1e-9, abs=1e-6)
 
 
+def test_i11_full_damping_keeps_a_small_target_next_to_a_large_baseline():
+    # Found by hypothesis: unit u03's target (0.00166 pence) sits next to a rebased baseline of
+    # about 16,400 pence. B̃ + θ(A* − B̃) at θ = 1 kept only the digits left after cancelling
+    # 16,400 (a relative error of 1e-9 in A); the engine's (1 − θ)B̃ + θA* gives A* exactly.
+    ids = [f"u{k:02d}" for k in range(8)]
+    pop = np.array([1, 1, 1, 1, 1, 1, 8.5686e4, 9.4192e4])
+    need = np.array([1, 1, 1, 0.05078125, 1, 3, 11, 14.0])
+    base = np.array([1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0])
+    p = params(0.0)
+    p.pace = _core.PaceMode.damped
+    p.theta = 1.0
+    r = run(ids, pop, need, 73931, p, baseline=base)
+    assert np.array_equal(np.asarray(r.proposal), np.asarray(r.target))
+    assert np.asarray(r.bounded) == pytest.approx(np.asarray(r.target), rel=1e-12)
+
+
 # I12: the breakpoint solution equals a bisection on F(κ) or F(λ) ---------------------------
 def bisect_fit(a, lo, hi, total, pop):
     """F(t) = Σ clip(t·a, L, U) (or clip(a + t·P, L, U)) solved for the total by 400 halvings."""
