@@ -450,10 +450,9 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
         for_each_unit(n, [items = active.items](std::size_t i) { items[i] = i; });
         double settled = 0.0;       // Σ fixed amounts of settled units
         double settled_slope = 0.0; // Σ w of settled free units
-        // The passes over the active units below run in chunks on two threads (each chunk with
-        // its own running totals).
-        // The lambdas of these passes take the columns by value: a copy is not reloaded after each
-        // store to the byte-sized place vectors, which may alias anything.
+        // The passes over the active units run in chunks on two threads, each chunk with its own
+        // running totals. Their lambdas take the columns by value: a copy is not reloaded after
+        // each store to the byte-sized place vectors, which may alias anything.
         std::uint8_t* const next_place = place_next.data();
         std::uint8_t* const pivot_place = place_pivot.data();
         filter_in_place(active, settled, settled_slope, [=](std::size_t i, double& f, double&) {
@@ -633,41 +632,41 @@ namespace detail {
 // bits). Returns false, for the scalar code to redo the range, if a quota reaches 2^50 units.
 FAIRER_TARGET_AVX2 inline bool quotas_avx2(const double* a, std::size_t n, double ud_, double factor_, double snap_,
                                            std::int64_t* whole, std::uint64_t* key, std::int64_t& sum) {
-  const __m256d ud = _mm256_set1_pd(ud_), factor = _mm256_set1_pd(factor_), snap = _mm256_set1_pd(snap_);
-  const __m256d half = _mm256_set1_pd(0.5), one = _mm256_set1_pd(1.0), tiny = _mm256_set1_pd(1e-9), scale = _mm256_set1_pd(1e12);
-  const __m256d magic = _mm256_set1_pd(0x1.8p52), two52 = _mm256_set1_pd(0x1p52), limit = _mm256_set1_pd(0x1p50);
-  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF));
-  const __m256i two52_bits = _mm256_castpd_si256(two52);
-  __m256i total = _mm256_setzero_si256();
-  __m256d big = _mm256_setzero_pd();
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const __m256d x = _mm256_mul_pd(_mm256_div_pd(_mm256_loadu_pd(a + i), ud), factor);
-    big = _mm256_or_pd(big, _mm256_cmp_pd(x, limit, _CMP_NLT_UQ));
-    // floor(t) for 0 <= t < 2^51: t rounded to the nearest integer by adding and subtracting
-    // 1.5·2^52, less 1 where that went up
-    const __m256d t = _mm256_add_pd(x, half);
-    const __m256d rt = _mm256_sub_pd(_mm256_add_pd(t, magic), magic);
-    const __m256d nearest = _mm256_sub_pd(rt, _mm256_and_pd(_mm256_cmp_pd(rt, t, _CMP_GT_OQ), one));
-    const __m256d tol = _mm256_min_pd(_mm256_mul_pd(tiny, _mm256_max_pd(x, one)), snap);
-    const __m256d snapped = _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, nearest), abs_mask), tol, _CMP_LE_OQ);
-    const __m256d q = _mm256_blendv_pd(x, nearest, snapped);
-    const __m256d rq = _mm256_sub_pd(_mm256_add_pd(q, magic), magic);
-    const __m256d f = _mm256_sub_pd(rq, _mm256_and_pd(_mm256_cmp_pd(rq, q, _CMP_GT_OQ), one));
-    const __m256d u = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(q, f), scale), half);
-    const __m256d ru = _mm256_sub_pd(_mm256_add_pd(u, magic), magic);
-    const __m256d k = _mm256_sub_pd(ru, _mm256_and_pd(_mm256_cmp_pd(ru, u, _CMP_GT_OQ), one));
-    const __m256i fi = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(f, two52)), two52_bits);
-    const __m256i ki = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(k, two52)), two52_bits);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(whole + i), fi);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(key + i), ki);
-    total = _mm256_add_epi64(total, fi);
-  }
-  if (_mm256_movemask_pd(big) != 0) return false;
-  std::int64_t lanes[4];
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(lanes), total);
-  sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-  return true;
+    const __m256d ud = _mm256_set1_pd(ud_), factor = _mm256_set1_pd(factor_), snap = _mm256_set1_pd(snap_);
+    const __m256d half = _mm256_set1_pd(0.5), one = _mm256_set1_pd(1.0), tiny = _mm256_set1_pd(1e-9), scale = _mm256_set1_pd(1e12);
+    const __m256d magic = _mm256_set1_pd(0x1.8p52), two52 = _mm256_set1_pd(0x1p52), limit = _mm256_set1_pd(0x1p50);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7FFFFFFFFFFFFFFF));
+    const __m256i two52_bits = _mm256_castpd_si256(two52);
+    __m256i total = _mm256_setzero_si256();
+    __m256d big = _mm256_setzero_pd();
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m256d x = _mm256_mul_pd(_mm256_div_pd(_mm256_loadu_pd(a + i), ud), factor);
+        big = _mm256_or_pd(big, _mm256_cmp_pd(x, limit, _CMP_NLT_UQ));
+        // floor(t) for 0 <= t < 2^51: t rounded to the nearest integer by adding and subtracting
+        // 1.5·2^52, less 1 where that went up
+        const __m256d t = _mm256_add_pd(x, half);
+        const __m256d rt = _mm256_sub_pd(_mm256_add_pd(t, magic), magic);
+        const __m256d nearest = _mm256_sub_pd(rt, _mm256_and_pd(_mm256_cmp_pd(rt, t, _CMP_GT_OQ), one));
+        const __m256d tol = _mm256_min_pd(_mm256_mul_pd(tiny, _mm256_max_pd(x, one)), snap);
+        const __m256d snapped = _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, nearest), abs_mask), tol, _CMP_LE_OQ);
+        const __m256d q = _mm256_blendv_pd(x, nearest, snapped);
+        const __m256d rq = _mm256_sub_pd(_mm256_add_pd(q, magic), magic);
+        const __m256d f = _mm256_sub_pd(rq, _mm256_and_pd(_mm256_cmp_pd(rq, q, _CMP_GT_OQ), one));
+        const __m256d u = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(q, f), scale), half);
+        const __m256d ru = _mm256_sub_pd(_mm256_add_pd(u, magic), magic);
+        const __m256d k = _mm256_sub_pd(ru, _mm256_and_pd(_mm256_cmp_pd(ru, u, _CMP_GT_OQ), one));
+        const __m256i fi = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(f, two52)), two52_bits);
+        const __m256i ki = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(k, two52)), two52_bits);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(whole + i), fi);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(key + i), ki);
+        total = _mm256_add_epi64(total, fi);
+    }
+    if (_mm256_movemask_pd(big) != 0) return false;
+    std::int64_t lanes[4];
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(lanes), total);
+    sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    return true;
 }
 }  // namespace detail
 #endif
@@ -691,9 +690,8 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         if (total != 0) throw AllocationError("E1", "no units to round into");
         return {};
     }
-    const double inf = std::numeric_limits<double>::infinity();
     const std::vector<std::string> bad =
-        detail::ids_of(ids, detail::rows_where(n, [a = amounts.data(), inf](std::size_t i) { return !((a[i] >= 0.0) & (a[i] < inf)); }));
+        detail::ids_of(ids, detail::failing_rows<detail::negative_or_not_finite>(amounts.data(), n));
     if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
     if (total / unit >= (std::int64_t{1} << 62))
         throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
@@ -813,7 +811,8 @@ namespace detail {
 inline ConstSpan impute_column(ConstSpan x, ConstSpan population, MissingPolicy missing, const std::string& name,
                                const std::vector<std::string>& ids, std::vector<std::string>& warnings,
                                std::vector<double>& storage) {
-    const std::vector<std::string> missing_units = ids_of(ids, rows_where(x.size(), [v = x.data()](std::size_t i) { return v[i] != v[i]; }));
+    const std::vector<std::string> missing_units =
+        ids_of(ids, rows_where(x.size(), [v = x.data()](std::size_t i) { return v[i] != v[i]; }));
     if (missing_units.empty()) return x;
     if (missing == MissingPolicy::error)
         throw AllocationError("E4", "indicator '" + name + "' is missing for " + list_units(missing_units) +
@@ -950,9 +949,7 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
             break;
         }
     }
-    const double inf = std::numeric_limits<double>::infinity();
-    const std::vector<std::string> bad =
-        ids_of(u.ids, rows_where(n, [v = need.data(), inf](std::size_t i) { return !((v[i] > 0.0) & (v[i] < inf)); }));
+    const std::vector<std::string> bad = ids_of(u.ids, failing_rows<not_positive_finite>(need.data(), n));
     if (!bad.empty())
         throw AllocationError("E4", "component '" + comp.name + "': need index is not positive and finite for " +
                                         list_units(bad),
@@ -1013,16 +1010,13 @@ inline double check_units(const AllocationUnits& u) {
     same(u.floor.size(), "floor", true);
     same(u.cap.size(), "cap", true);
     if (!u.ids_verified) check_ids(u.ids);
-    const double inf = std::numeric_limits<double>::infinity();
-    std::vector<std::string> bad =
-        ids_of(u.ids, rows_where(n, [p = u.population.span().data(), inf](std::size_t i) { return !((p[i] >= 0.0) & (p[i] < inf)); }));
+    std::vector<std::string> bad = ids_of(u.ids, failing_rows<negative_or_not_finite>(u.population.span().data(), n));
     if (!bad.empty())
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
     const double total_population = sum_of(u.population);
     if (!(total_population > 0.0)) throw AllocationError("E3", "total population is 0");
     if (!u.cost_factor.empty()) {
-        for (std::size_t i = 0; i < n; ++i)
-            if (!(u.cost_factor[i] > 0.0) || !std::isfinite(u.cost_factor[i])) bad.push_back(u.ids[i]);
+        bad = ids_of(u.ids, failing_rows<not_positive_finite>(u.cost_factor.span().data(), n));
         if (!bad.empty())
             throw AllocationError("E6", "cost factor must be positive and finite; it is not for " + list_units(bad), bad);
     }
@@ -1099,26 +1093,20 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     AllocationResult r;
     // The audit trail's columns are copied and sized up front, shared between the two threads: the
     // ids (the longest task) on the calling thread, which takes the first job; zero-filling a
-    // column of 33,755 values is not free either. bad_alloc is rethrown here.
+    // column of 33,755 values is not free either.
     {
         const bool pace_columns = params.pace != PaceMode::none;
         std::vector<double>* columns[] = {&r.blended_need, &r.blend_shares, &r.shares, &r.target, &r.lower, &r.upper,
                                           &r.rebased_baseline, &r.distance_from_target0, &r.proposal};
         const std::size_t sized = pace_columns ? 9 : 6;
-        std::atomic<bool> out_of_memory{false};
-        detail::parallel_chunks(2 + sized, [&](std::size_t job) {
-            try {
-                if (job == 0)
-                    r.ids = units.ids;
-                else if (job == 1)
-                    r.population = units.population.to_vector();
-                else
-                    columns[job - 2]->resize(n);
-            } catch (const std::bad_alloc&) {
-                out_of_memory = true;
-            }
+        detail::run_jobs(2 + sized, [&](std::size_t job) {
+            if (job == 0)
+                r.ids = units.ids;
+            else if (job == 1)
+                r.population = units.population.to_vector();
+            else
+                columns[job - 2]->resize(n);
         });
-        if (out_of_memory) throw std::bad_alloc();
     }
     r.budget = budget_pence;
     r.rounding_unit = u;
@@ -1185,8 +1173,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     if (pace) {
         if (units.baseline.empty()) throw AllocationError("E7", "pace of change needs a baseline");
         const ConstSpan b = units.baseline;
-        const std::vector<std::string> bad = detail::ids_of(
-            units.ids, detail::rows_where(n, [v = b.data(), inf](std::size_t i) { return !((v[i] >= 0.0) & (v[i] < inf)); }));
+        const std::vector<std::string> bad =
+            detail::ids_of(units.ids, detail::failing_rows<detail::negative_or_not_finite>(b.data(), n));
         if (!bad.empty())
             throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
                                   bad);

@@ -175,7 +175,6 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
     // two for the variances, one for the score. Errors keep the order of a loop over the
     // indicators: the first indicator of the wrong length or with a bad value stops the loop,
     // after the earlier indicators' zero-variance checks.
-    const double inf = std::numeric_limits<double>::infinity();
     std::size_t usable = 0;  // indicators before the first of the wrong length
     while (usable < K && indicators[usable].size() == n) ++usable;
     const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
@@ -183,9 +182,8 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
     detail::parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = detail::chunk_range(n, chunks, c);
         for (std::size_t k = 0; k < usable; ++k)
-            odd[c * usable + k] = detail::count_where(begin, end, [v = indicators[k].data(), inf](std::size_t i) {
-                return !(std::fabs(v[i]) < inf);
-            });
+            odd[c * usable + k] = detail::count_where(
+                begin, end, [v = indicators[k].data()](std::size_t i) { return detail::not_finite(v[i]); });
     });
     std::size_t good = usable;  // indicators before the first that stops the loop
     for (std::size_t k = 0; k < usable && good == usable; ++k)
@@ -215,7 +213,7 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                                             " has zero population-weighted variance, so it cannot be z-scored");
     if (good < usable) {
         const ConstSpan x = indicators[good];
-        const auto bad = detail::rows_where(n, [v = x.data(), inf](std::size_t i) { return !(std::fabs(v[i]) < inf); });
+        const auto bad = detail::failing_rows<detail::not_finite>(x.data(), n);
         const std::string unit = detail::unit_name(ids, bad.front());
         throw AllocationError("E4", "composite need index: " + name_of(good) + " is missing or not finite for unit " + unit,
                               {unit});
@@ -246,8 +244,7 @@ inline double calibrate_exponent(ConstSpan score, double ratio) {
         throw AllocationError("E6", "need ratio rho " + detail::format_number(ratio) + " must be at least 1");
     if (score.empty()) throw AllocationError("E1", "no units");
     const std::size_t n = score.size();
-    const double inf = std::numeric_limits<double>::infinity();
-    const auto bad = detail::rows_where(n, [v = score.data(), inf](std::size_t i) { return !(std::fabs(v[i]) < inf); });
+    const auto bad = detail::failing_rows<detail::not_finite>(score.data(), n);
     if (!bad.empty())
         throw AllocationError("E4", "cannot calibrate the need ratio: composite score of row " + std::to_string(bad.front()) +
                                         " is not finite");

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -84,6 +85,16 @@ std::size_t count_rows(std::size_t n, Pred flagged) {
     std::size_t total = 0;
     for (std::size_t c = 0; c < chunks; ++c) total += count[c];
     return total;
+}
+
+// The value checks of the engine's columns. Each is written with & rather than &&, so that a count
+// over it vectorises (see rows_where).
+inline bool not_finite(double x) { return !(std::fabs(x) < std::numeric_limits<double>::infinity()); }
+inline bool negative_or_not_finite(double x) {  // populations, money
+    return !((x >= 0.0) & (x < std::numeric_limits<double>::infinity()));
+}
+inline bool not_positive_finite(double x) {  // need indices, cost factors
+    return !((x > 0.0) & (x < std::numeric_limits<double>::infinity()));
 }
 
 // The rows i < n, in order, where flagged(i) is true: a vectorisable count per chunk, and a
@@ -180,20 +191,29 @@ void add_over(const ItemList& v, double& f, double& w, Term term) {
     }
 }
 
-// Resizes each vector to n zero values, the vectors shared between the two threads (zero-filling
-// long columns one after another is a serial cost worth halving). std::bad_alloc is rethrown here.
-template <class... Vectors>
-void resize_all(std::size_t n, Vectors&... vectors) {
+// Runs job(k) for k < count, shared between the two threads, for jobs that allocate (filling
+// and copying long columns); a std::bad_alloc in any of them is rethrown here.
+template <class Job>
+void run_jobs(std::size_t count, Job job) {
     std::atomic<bool> out_of_memory{false};
-    parallel_chunks(sizeof...(Vectors), [&](std::size_t job) {
-        std::size_t k = 0;
+    parallel_chunks(count, [&](std::size_t k) {
         try {
-            ((k++ == job ? vectors.resize(n) : void()), ...);
+            job(k);
         } catch (const std::bad_alloc&) {
             out_of_memory = true;
         }
     });
     if (out_of_memory) throw std::bad_alloc();
+}
+
+// Resizes each vector to n zero values, the vectors shared between the two threads (zero-filling
+// long columns one after another is a serial cost worth halving).
+template <class... Vectors>
+void resize_all(std::size_t n, Vectors&... vectors) {
+    run_jobs(sizeof...(Vectors), [&](std::size_t job) {
+        std::size_t k = 0;
+        ((k++ == job ? vectors.resize(n) : void()), ...);
+    });
 }
 
 // A work vector of at least n elements, kept per thread and reused from one call to the next
@@ -205,6 +225,12 @@ T* scratch(std::size_t n) {
     thread_local std::vector<T> storage;
     if (storage.size() < n) storage.resize(n);
     return storage.data();
+}
+
+// The rows of the column v[0 .. n) whose value fails: bad is one of the checks above.
+template <bool (*Bad)(double)>
+std::vector<std::size_t> failing_rows(const double* v, std::size_t n) {
+    return rows_where(n, [v](std::size_t i) { return Bad(v[i]); });
 }
 
 // The ids of the given rows, for error messages.
