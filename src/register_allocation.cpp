@@ -114,7 +114,7 @@ void register_allocation(py::module_& m) {
              py::arg("indicators") = std::vector<Array>{}, py::arg("group") = py::none(),
              py::arg("deprivation") = py::none(), py::arg("cost_factor") = py::none(), py::arg("baseline") = py::none(),
              py::arg("floor") = py::none(), py::arg("cap") = py::none())
-        .def_property_readonly("ids", [](const PyUnits& u) { return u.units.ids; })
+        .def_property_readonly("ids", [](const PyUnits& u) { return u.units.ids.strings(); })
         .def_property_readonly("indicator_names", [](const PyUnits& u) { return u.units.indicator_names; })
         .def("__len__", [](const PyUnits& u) { return u.units.ids.size(); });
 
@@ -188,7 +188,7 @@ void register_allocation(py::module_& m) {
         return [member](py::object self) { return view_of(self.cast<const R&>().*member, self); };
     };
     py::class_<R>(m, "AllocationResult", "An allocation with its audit trail (money in pence).")
-        .def_readonly("ids", &R::ids)
+        .def_property_readonly("ids", [](const R& r) { return r.ids.strings(); })
         .def_property_readonly("population", vec(&R::population))
         .def_readonly("component_names", &R::component_names)
         .def_readonly("component_weights", &R::component_weights)

@@ -912,7 +912,7 @@ inline MonteCarloResult monte_carlo(const AllocationUnits& units, std::int64_t b
     m.universal_share = base.universal_share;
     if (params.cost_adjust) m.cost_factor = units.cost_factor.span();
     m.budget = static_cast<double>(budget_pence) / 100.0;
-    m.ids = &base.ids;
+    m.ids = &base.ids.strings();
     return monte_carlo(m, options);
 }
 

@@ -8,11 +8,13 @@
 int main() {
     const auto data = fairer::load_default();
     fairer::AllocationUnits units;
+    std::vector<std::string> ids;
     std::vector<double> population;
     for (int i = 0; i < 20000; ++i) {
-        units.ids.push_back("U" + std::to_string(i));
+        ids.push_back("U" + std::to_string(i));
         population.push_back(1000.0 + i % 700);
     }
+    units.ids = ids;
     units.population = population;
     const auto r = fairer::allocate(units, 123456700, fairer::AllocationParameters{});
     std::int64_t total = 0;

@@ -42,10 +42,12 @@ TEST_CASE("Example 1: the 50/50 blend gives the exact shares") {
 TEST_CASE("Example 2: decile gradient 2.0 .. 1.0 rounded to whole pounds") {
     fairer::AllocationUnits u;
     u.population = {3000, 2500, 2200, 2000, 1800, 1700, 1600, 1500, 1400, 1300};
+    std::vector<std::string> ids;
     for (int g = 1; g <= 10; ++g) {
-        u.ids.push_back("decile" + std::to_string(g));
+        ids.push_back("decile" + std::to_string(g));
         u.group.push_back(g);
     }
+    u.ids = ids;
     fairer::AllocationParameters p;
     p.components = {{"deprivation", fairer::NeedSpec::gradient(10, 1.0, 2.0), 1.0}};
     const auto r = fairer::allocate(u, 100000000, p);
@@ -188,7 +190,9 @@ TEST_CASE("Rows in any order give the same allocation, ties included (I9)") {
     const auto base = fairer::allocate(u, 100 * 1003, {});
     std::vector<std::size_t> perm{4, 2, 0, 3, 1};
     fairer::AllocationUnits v;
-    for (auto k : perm) v.ids.push_back(u.ids[k]);
+    std::vector<std::string> permuted;
+    for (auto k : perm) permuted.push_back(u.ids[k]);
+    v.ids = permuted;
     v.population = {100, 100, 100, 100, 100};
     const auto other = fairer::allocate(v, 100 * 1003, {});
     for (std::size_t j = 0; j < perm.size(); ++j) CHECK(other.rounded[j] == base.rounded[perm[j]]);
@@ -197,7 +201,9 @@ TEST_CASE("Rows in any order give the same allocation, ties included (I9)") {
 
 TEST_CASE("Validation errors carry the spec's codes and the offending units") {
     auto u = example1_units();
-    u.ids[2] = "A";
+    std::vector<std::string> ids = u.ids;
+    ids[2] = "A";
+    u.ids = ids;
     try {
         fairer::allocate(u, 100, {});
         FAIL("expected E1");

@@ -2,6 +2,7 @@
 // not depend on the threads, and callers on several threads at once are safe.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -41,13 +42,15 @@ fairer::AllocationUnits lsoa_like(std::size_t n, std::uint32_t seed) {
     std::uniform_real_distribution<double> spread(0.7, 1.3);
     fairer::AllocationUnits u;
     std::vector<double> population(n), x1(n), x2(n), baseline(n);
+    std::vector<std::string> ids;
     for (std::size_t i = 0; i < n; ++i) {
-        u.ids.push_back("L" + std::to_string(100000 + i));
+        ids.push_back("L" + std::to_string(100000 + i));
         population[i] = pop(rng);
         x1[i] = z(rng);
         x2[i] = z(rng);
         baseline[i] = std::round(population[i] * 2500.0 * spread(rng));
     }
+    u.ids = std::move(ids);
     u.population = population;
     u.add_indicator("x1", x1);
     u.add_indicator("x2", x2);
@@ -144,7 +147,9 @@ TEST_CASE("parallel: sums, counts and filters give the same bits on one thread a
         double whole_sums[2];
         std::vector<std::size_t> rows[2];
         std::vector<std::size_t> kept[2];
-        double dropped[2][2];
+        std::vector<std::size_t> kept_rows[2];
+        std::array<double, 2> dropped[2];
+        std::array<double, 2> dropped_rows[2];
         for (unsigned threads : {1U, 2U}) {
             const ParallelScope scope(threads);
             const std::size_t k = threads - 1;
@@ -153,17 +158,27 @@ TEST_CASE("parallel: sums, counts and filters give the same bits on one thread a
             rows[k] = fairer::detail::rows_where(n, [&](std::size_t i) { return x[i] > 1.5; });
             kept[k].resize(n);
             for (std::size_t i = 0; i < n; ++i) kept[k][i] = i;
-            dropped[k][0] = 0.0;
-            dropped[k][1] = 0.0;
-            fairer::detail::ItemList list{kept[k].data(), n};
-            fairer::detail::filter_in_place(list, dropped[k][0], dropped[k][1], [&](std::size_t i, double& f, double& w) {
+            const auto keep_positive = [&](std::size_t i, std::array<double, 2>& s) {
                 if (x[i] > 0.0) return true;
-                f += x[i];
-                w += 1.0;
+                s[0] += x[i];
+                s[1] += 1.0;
                 return false;
-            });
+            };
+            dropped[k] = {0.0, 0.0};
+            fairer::detail::ItemList list{kept[k].data(), n};
+            fairer::detail::filter_items(list, dropped[k], keep_positive);
             kept[k].resize(list.size);
+            // the same filter from the rows 0 .. n − 1, without the list written first
+            kept_rows[k].assign(n, n);
+            dropped_rows[k] = {0.0, 0.0};
+            fairer::detail::ItemList rows_list{kept_rows[k].data(), n};
+            fairer::detail::filter_items<true>(rows_list, dropped_rows[k], keep_positive);
+            kept_rows[k].resize(rows_list.size);
         }
+        CHECK(kept_rows[0] == kept[0]);
+        CHECK(kept_rows[1] == kept[1]);
+        CHECK(bits(dropped_rows[0][0]) == bits(dropped[0][0]));
+        CHECK(bits(dropped_rows[1][0]) == bits(dropped[1][0]));
         CHECK(bits(sums[0]) == bits(sums[1]));
         CHECK(bits(whole_sums[0]) == bits(whole_sums[1]));
         CHECK(rows[0] == rows[1]);

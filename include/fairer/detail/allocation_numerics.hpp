@@ -119,10 +119,6 @@ std::vector<std::size_t> rows_where(std::size_t n, Pred flagged) {
     return rows;
 }
 
-// Keeps the items of v for which keep(item, f, w) is true, in their order, and adds to f and w
-// whatever keep adds for the items it drops (two running totals, as the bounded fit needs). v is
-// cut into chunks (by position) that are filtered in place on up to two threads, each with its own
-// totals, which are then added in chunk order; then the kept items are closed up.
 // A list of row numbers in memory owned elsewhere (a scratch vector), with its current length.
 struct ItemList {
     std::size_t* items;
@@ -131,28 +127,31 @@ struct ItemList {
     std::size_t* end() const { return items + size; }
 };
 
-template <class Keep>
-void filter_in_place(ItemList& v, double& f, double& w, Keep keep) {
+// Keeps the items of v for which keep(item, sums) is true, in their order; keep adds to sums, N
+// running totals, whatever it needs (the bounded fit adds the amounts of the items it drops and
+// evaluates the ones it keeps). v is cut into chunks (by position) that are filtered in place on
+// up to two threads, each with its own totals, which are then added in chunk order; then the kept
+// items are closed up. With AllRows, v starts as the rows 0 .. v.size − 1, which need not have been
+// written to it.
+template <bool AllRows = false, std::size_t N, class Keep>
+void filter_items(ItemList& v, std::array<double, N>& sums, Keep keep) {
     const std::size_t m = v.size;
     const std::size_t chunks = chunk_count(m, kParallelGrain);
     std::size_t kept[64];
-    double part_f[64];
-    double part_w[64];
+    std::array<double, N> part[64];
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(m, chunks, c);
         Keep local = keep;  // as in for_each_unit
         std::size_t* items = v.items;
         std::size_t out = begin;
-        double fc = 0.0;
-        double wc = 0.0;
+        std::array<double, N> totals{};
         for (std::size_t j = begin; j < end; ++j) {
-            const std::size_t item = items[j];
+            const std::size_t item = AllRows ? j : items[j];
             items[out] = item;
-            out += local(item, fc, wc) ? 1 : 0;  // branch-free: whether an item stays is hard to predict
+            out += local(item, totals) ? 1 : 0;  // branch-free: whether an item stays is hard to predict
         }
         kept[c] = out - begin;
-        part_f[c] = fc;
-        part_w[c] = wc;
+        part[c] = totals;
     });
     std::size_t size = kept[0];
     for (std::size_t c = 1; c < chunks; ++c) {
@@ -161,10 +160,8 @@ void filter_in_place(ItemList& v, double& f, double& w, Keep keep) {
         size += kept[c];
     }
     v.size = size;
-    for (std::size_t c = 0; c < chunks; ++c) {
-        f += part_f[c];
-        w += part_w[c];
-    }
+    for (std::size_t c = 0; c < chunks; ++c)
+        for (std::size_t k = 0; k < N; ++k) sums[k] += part[c][k];
 }
 
 // Σ term(v[j]) over the items of v, as two running totals f and w: term(item, f, w) adds to them.

@@ -248,39 +248,81 @@ private:
     Wide level2_;
 };
 
+// The exact sum of n terms read a block at a time (see sum_blocks), for short sums and the cases
+// extraction cannot take.
+template <class Fill>
+double exact_blocks(std::size_t n, Fill fill) {
+    double buffer[kBlock];
+    ExactSum s;
+    for (std::size_t start = 0; start < n; start += kBlock) {
+        const std::size_t len = n - start < kBlock ? n - start : kBlock;
+        const double* x = fill(start, len, buffer);
+        for (std::size_t j = 0; j < len; ++j) s.add(x[j]);
+    }
+    return s.value();
+}
+
+// Chunks of whole blocks, each at least kParallelGrain terms.
+struct BlockChunks {
+    std::size_t n, blocks, chunks;
+    explicit BlockChunks(std::size_t terms)
+        : n(terms), blocks((terms + kBlock - 1) / kBlock), chunks(chunk_count(terms, kParallelGrain)) {}
+    std::pair<std::size_t, std::size_t> blocks_of(std::size_t c) const {
+        return {blocks * c / chunks, blocks * (c + 1) / chunks};
+    }
+};
+
+// sum_blocks once the largest |term| is known (and every term is finite): the extraction pass.
+// A pass that computes the terms anyway can find their largest magnitude itself and save
+// sum_blocks its first pass; the result is the same bits.
+template <class Fill>
+double sum_blocks_below(std::size_t n, double largest, Fill fill) {
+#if defined(__FAST_MATH__)
+    (void)largest;
+    return exact_blocks(n, fill);
+#else
+    if (n < kReproducibleSumMinTerms) return exact_blocks(n, fill);
+    if (largest == 0.0) return 0.0;
+    int e = 0;
+    std::frexp(largest, &e);  // largest < 2^e
+    const int k = e + 2;
+    if (k > 1022 || k - 50 < -1022) return exact_blocks(n, fill);  // σ or the second level's σ not a normal double
+    const BlockChunks split(n);
+    Extractor parts[64];
+    parallel_chunks(split.chunks, [&](std::size_t c) {
+        double buffer[kBlock];
+        Extractor extractor(k);
+        const auto [first, last] = split.blocks_of(c);
+        for (std::size_t b = first; b < last; ++b) {
+            const std::size_t start = b * kBlock;
+            const std::size_t len = n - start < kBlock ? n - start : kBlock;
+            extractor.add(fill(start, len, buffer), len);
+        }
+        parts[c] = extractor;
+    });
+    for (std::size_t c = 1; c < split.chunks; ++c) parts[0].merge(parts[c]);
+    return parts[0].value();
+#endif
+}
+
 // The sum of n terms read a block at a time: fill(start, len, buffer) returns a pointer to terms
 // start .. start + len − 1, either buffer after writing them there or the terms in place. Long
 // sums run in chunks on two threads (parallel.hpp); the chunks' integer lane sums are added
 // exactly, so the result is the same however the chunks are shared.
 template <class Fill>
 double sum_blocks(std::size_t n, Fill fill) {
-    auto exact = [&] {
-        double buffer[kBlock];
-        ExactSum s;
-        for (std::size_t start = 0; start < n; start += kBlock) {
-            const std::size_t len = n - start < kBlock ? n - start : kBlock;
-            const double* x = fill(start, len, buffer);
-            for (std::size_t j = 0; j < len; ++j) s.add(x[j]);
-        }
-        return s.value();
-    };
 #if defined(__FAST_MATH__)
-    return exact();  // -ffast-math would fold (σ + p) − σ to p
+    return exact_blocks(n, fill);  // -ffast-math would fold (σ + p) − σ to p
 #else
-    if (n < kReproducibleSumMinTerms) return exact();
-    // Chunks of whole blocks, each at least kParallelGrain terms.
-    const std::size_t blocks = (n + kBlock - 1) / kBlock;
-    const std::size_t chunks = chunk_count(n, kParallelGrain);
-    auto blocks_of = [&](std::size_t c) {
-        return std::pair<std::size_t, std::size_t>{blocks * c / chunks, blocks * (c + 1) / chunks};
-    };
+    if (n < kReproducibleSumMinTerms) return exact_blocks(n, fill);
+    const BlockChunks split(n);
     double largest_of[64];
     bool finite_of[64];
-    parallel_chunks(chunks, [&](std::size_t c) {
+    parallel_chunks(split.chunks, [&](std::size_t c) {
         double buffer[kBlock];
         bool finite = true;
         double largest = 0.0;
-        const auto [first, last] = blocks_of(c);
+        const auto [first, last] = split.blocks_of(c);
         for (std::size_t b = first; b < last; ++b) {
             const std::size_t start = b * kBlock;
             const std::size_t len = n - start < kBlock ? n - start : kBlock;
@@ -291,29 +333,11 @@ double sum_blocks(std::size_t n, Fill fill) {
         finite_of[c] = finite;
     });
     double largest = 0.0;
-    for (std::size_t c = 0; c < chunks; ++c) {
-        if (!finite_of[c]) return exact();
+    for (std::size_t c = 0; c < split.chunks; ++c) {
+        if (!finite_of[c]) return exact_blocks(n, fill);
         largest = largest_of[c] > largest ? largest_of[c] : largest;
     }
-    if (largest == 0.0) return 0.0;
-    int e = 0;
-    std::frexp(largest, &e);  // largest < 2^e
-    const int k = e + 2;
-    if (k > 1022 || k - 50 < -1022) return exact();  // σ or the second level's σ not a normal double
-    Extractor parts[64];
-    parallel_chunks(chunks, [&](std::size_t c) {
-        double buffer[kBlock];
-        Extractor extractor(k);
-        const auto [first, last] = blocks_of(c);
-        for (std::size_t b = first; b < last; ++b) {
-            const std::size_t start = b * kBlock;
-            const std::size_t len = n - start < kBlock ? n - start : kBlock;
-            extractor.add(fill(start, len, buffer), len);
-        }
-        parts[c] = extractor;
-    });
-    for (std::size_t c = 1; c < chunks; ++c) parts[0].merge(parts[c]);
-    return parts[0].value();
+    return sum_blocks_below(n, largest, fill);
 #endif
 }
 
@@ -411,51 +435,101 @@ inline double reproducible_sum(const double* x, std::size_t n) {
     return reproducible::sum_blocks(n, [x](std::size_t start, std::size_t, double*) -> const double* { return x + start; });
 }
 
+// reproducible_sum's result when a pass that computed the terms already knows the largest |term|
+// and that every term is finite (a LargestLanes over them): the same bits, one pass fewer.
+template <class F>
+double reproducible_sum_below(std::size_t n, double largest, F term) {
+    return reproducible::sum_blocks_below(n, largest, [&](std::size_t start, std::size_t len, double* buffer) -> const double* {
+        for (std::size_t j = 0; j < len; ++j) buffer[j] = term(start + j);
+        return buffer;
+    });
+}
+
+// Calls f(i, lane) for i in [begin, end), lane = i's place in its group of four (the remainder in
+// lane 0): the shape of loop GCC vectorises when each lane keeps its own running values.
+template <class F>
+void for_lanes(std::size_t begin, std::size_t end, F f) {
+    std::size_t i = begin;
+    for (; i + 4 <= end; i += 4)
+        for (std::size_t j = 0; j < 4; ++j) f(i + j, j);
+    for (; i < end; ++i) f(i, 0);
+}
+
+// The largest |x| over the values added, and whether any was not finite, in four lanes.
+struct LargestLanes {
+    double largest[4] = {0.0, 0.0, 0.0, 0.0};
+    double odd[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
+    void add(double x, std::size_t j) {
+        const double a = std::fabs(x);
+        largest[j] = a > largest[j] ? a : largest[j];
+        odd[j] += a < std::numeric_limits<double>::infinity() ? 0.0 : 1.0;  // NaN or infinity
+    }
+    // The largest |x| (+inf if any x was not finite).
+    double value() const {
+        if ((odd[0] + odd[1]) + (odd[2] + odd[3]) != 0.0) return std::numeric_limits<double>::infinity();
+        const double a = largest[0] > largest[1] ? largest[0] : largest[1];
+        const double b = largest[2] > largest[3] ? largest[2] : largest[3];
+        return a > b ? a : b;
+    }
+};
+
+// A sum of values expected to be whole numbers, in four lanes (whole_sum's pass): the total, Σ|x|,
+// and whether every value was whole.
+struct WholeLanes {
+    double total[4] = {0.0, 0.0, 0.0, 0.0};
+    double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
+    double fractions[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
+    void add(double x, std::size_t j) {
+        const double a = std::fabs(x);
+        fractions[j] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
+        total[j] += x;
+        magnitude[j] += a;
+    }
+    struct Part {
+        double total = 0.0;
+        double magnitude = 0.0;
+        bool whole = true;
+    };
+    Part part() const {
+        return {(total[0] + total[1]) + (total[2] + total[3]), (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]),
+                (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]) == 0.0};
+    }
+    // The exact total of the chunks' parts, if every value was whole and Σ|x| < 2^53 (then every
+    // partial sum is exact, so the chunks add in any order); otherwise false.
+    static bool exact_total(const Part* parts, std::size_t chunks, double& out) {
+        double total = 0.0;
+        double magnitude = 0.0;
+        bool whole = true;
+        for (std::size_t c = 0; c < chunks; ++c) {
+            total += parts[c].total;
+            magnitude += parts[c].magnitude;
+            whole = whole && parts[c].whole;
+        }
+#if defined(__FAST_MATH__)
+        return false;
+#else
+        out = total;
+        return whole && magnitude < 0x1p53;
+#endif
+    }
+};
+
 // The sum of term(0) .. term(n − 1) when the terms are expected to be whole numbers (money in
 // whole rounding units, bounds): if every term is an integer and Σ|term| < 2^53, every partial sum
 // of them is exact in any order, so one plain pass in four lanes gives the exact, order-independent
 // total. Otherwise (a fraction, or too large a total) it is reproducible_sum's result.
 template <class F>
 double whole_sum(std::size_t n, F term) {
-    // Per chunk: four lanes of the total and of Σ|term|, and whether every term was whole. Whole
-    // terms with Σ|term| < 2^53 make every partial sum exact, so the chunks add in any order.
-    struct Part {
-        double total = 0.0;
-        double magnitude = 0.0;
-        bool whole = true;
-    };
     const std::size_t chunks = chunk_count(n, kParallelGrain);
-    Part parts[64];
+    WholeLanes::Part parts[64];
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(n, chunks, c);
-        double total[4] = {0.0, 0.0, 0.0, 0.0};
-        double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
-        double fractions[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
-        auto add = [&](double x, std::size_t j) {
-            const double a = std::fabs(x);
-            fractions[j] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
-            total[j] += x;
-            magnitude[j] += a;
-        };
-        std::size_t i = begin;
-        for (; i + 4 <= end; i += 4)
-            for (std::size_t j = 0; j < 4; ++j) add(term(i + j), j);
-        for (; i < end; ++i) add(term(i), 0);
-        parts[c] = {(total[0] + total[1]) + (total[2] + total[3]),
-                    (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]),
-                    (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]) == 0.0};
+        WholeLanes lanes;
+        for_lanes(begin, end, [&](std::size_t i, std::size_t j) { lanes.add(term(i), j); });
+        parts[c] = lanes.part();
     });
     double total = 0.0;
-    double magnitude = 0.0;
-    bool whole = true;
-    for (std::size_t c = 0; c < chunks; ++c) {
-        total += parts[c].total;
-        magnitude += parts[c].magnitude;
-        whole = whole && parts[c].whole;
-    }
-#if !defined(__FAST_MATH__)
-    if (whole && magnitude < 0x1p53) return total;
-#endif
+    if (WholeLanes::exact_total(parts, chunks, total)) return total;
     return reproducible_sum(n, term);
 }
 
