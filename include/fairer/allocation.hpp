@@ -955,10 +955,12 @@ inline const Column& require_column(const AllocationUnits& u, const std::string&
     return *c;
 }
 
-// §4: the need index of one component, checked positive and finite (E4).
+// §4: the need index of one component, checked positive and finite (E4). need_bound, if given,
+// receives a bound on the largest index when the map gives one cheaply (+inf otherwise).
 inline std::vector<double> component_need(const AllocationUnits& u, const Component& comp, MissingPolicy missing,
                                           std::vector<std::string>& warnings, std::vector<std::string>& floored,
-                                          std::optional<double> total_population = std::nullopt) {
+                                          PopulationSummary pop, double* need_bound = nullptr) {
+    if (need_bound != nullptr) *need_bound = std::numeric_limits<double>::infinity();
     const NeedSpec& spec = comp.need;
     const std::size_t n = u.ids.size();
     const auto* ids = &u.ids.strings();
@@ -991,17 +993,45 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
             break;
         }
         case NeedKind::composite: {
-            std::vector<std::vector<double>> storage;
-            const std::vector<ConstSpan> spans = columns(storage);
-            auto score = composite_score(u.population, spans, spec.directions, spec.weights,
-                                               spec.normalise_weights, ids, &spec.indicators, total_population);
+            // One scan of the indicator columns finds the ranges that bound the composite's sums,
+            // and which columns may have missing values: only those go to the missing-value
+            // policy (in order, as all of them used to).
+            const std::size_t K = spec.indicators.size();
+            std::vector<ConstSpan> spans(K);
+            std::size_t scanned = 0;  // the leading columns that exist and have n rows
+            while (scanned < K) {
+                const Column* c = u.indicator(spec.indicators[scanned]);
+                if (c == nullptr || c->size() != n) break;
+                spans[scanned++] = *c;
+            }
+            std::vector<ColumnScan> scans = scan_columns(std::vector<ConstSpan>(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(scanned)), n);
+            std::vector<std::vector<double>> storage(K);
+            for (std::size_t k = 0; k < K; ++k) {
+                if (k < scanned && scans[k].finite) continue;  // no NaN: impute_column would return it as it is
+                spans[k] = column(spec.indicators[k], storage[k]);
+                if (k < scanned) scans[k] = scan_columns({spans[k]}, n).front();
+            }
+            ScoreRange range;
+            auto score = composite_score_with(u.population, pop, spans, std::move(scans), spec.directions, spec.weights,
+                                              spec.normalise_weights, ids, &spec.indicators, &range);
             switch (spec.transform) {
                 case CompositeTransform::exp: {
                     if (spec.beta.has_value() == spec.ratio.has_value())
                         throw AllocationError("E6", "component '" + comp.name +
                                                         "': give exactly one of beta and ratio for the exponential map");
-                    const double beta = spec.beta ? *spec.beta : calibrate_exponent(score, *spec.ratio);
-                    need = exp_need_index(std::move(score), u.population, beta, total_population);
+                    double beta = 0.0;
+                    if (spec.beta) {
+                        beta = *spec.beta;
+                    } else if (range.finite && n > 0) {
+                        check_need_ratio(*spec.ratio);
+                        beta = exponent_for_range(range.low, range.high, *spec.ratio);
+                    } else {
+                        beta = calibrate_exponent(score, *spec.ratio);  // the error that names the row
+                    }
+                    const double largest =
+                        exp_need_in_place(score, u.population, beta, pop, range.finite ? range.high : std::numeric_limits<double>::infinity());
+                    if (need_bound != nullptr) *need_bound = largest;
+                    need = std::move(score);
                     break;
                 }
                 case CompositeTransform::linear:
@@ -1105,7 +1135,7 @@ inline void check_ids(const std::vector<std::string>& ids) {
 }
 
 // §3 checks of the units table (E1, E3, E6); returns the total population.
-inline double check_units(const AllocationUnits& u) {
+inline PopulationSummary check_units(const AllocationUnits& u) {
     const std::size_t n = u.ids.size();
     if (n == 0) throw AllocationError("E1", "no units");
     auto same = [&](std::size_t size, const char* what, bool optional) {
@@ -1127,8 +1157,12 @@ inline double check_units(const AllocationUnits& u) {
     std::vector<std::string> bad = ids_of(u.ids, failing_rows<negative_or_not_finite>(u.population.span().data(), n));
     if (!bad.empty())
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
-    const double total_population = sum_of(u.population);
-    if (!(total_population > 0.0)) throw AllocationError("E3", "total population is 0");
+    // The largest population bounds every population-weighted sum of the need steps; found here,
+    // it also spares ΣP its own first pass.
+    PopulationSummary pop;
+    pop.largest = largest_magnitude(u.population.span().data(), n);
+    pop.total = reproducible_sum_below(n, pop.largest, [p = u.population.span().data()](std::size_t i) { return p[i]; });
+    if (!(pop.total > 0.0)) throw AllocationError("E3", "total population is 0");
     if (!u.cost_factor.empty()) {
         bad = ids_of(u.ids, failing_rows<not_positive_finite>(u.cost_factor.span().data(), n));
         if (!bad.empty())
@@ -1144,7 +1178,7 @@ inline double check_units(const AllocationUnits& u) {
     };
     money(u.floor, "floor");
     money(u.cap, "cap");
-    return total_population;
+    return pop;
 }
 
 inline void check_range(bool ok, const std::string& what) {
@@ -1194,7 +1228,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     using detail::format_number;
     using detail::for_each_unit;
     const detail::ParallelScope parallel(params.threads, units.ids.size());
-    const double total_pop = detail::check_units(units);
+    const detail::PopulationSummary pop_summary = detail::check_units(units);
+    const double total_pop = pop_summary.total;
     const std::size_t n = units.ids.size();
     const std::int64_t u = params.rounding_unit;
     if (u < 1) throw AllocationError("E2", "rounding unit " + std::to_string(u) + " must be at least 1");
@@ -1246,8 +1281,10 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         for (auto& c : comps) c.weight /= total_w;
     }
     for (const auto& c : comps) {
-        auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored, total_pop);
-        const double pn = sum_of(n, [&](std::size_t i) { return pop[i] * need[i]; });
+        double need_bound = 0.0;
+        auto need = detail::component_need(units, c, params.missing, r.warnings, r.need_floored, pop_summary, &need_bound);
+        const double pn = detail::reproducible_sum_below(n, detail::product_bound(pop_summary.largest, need_bound),
+                                                         [&](std::size_t i) { return pop[i] * need[i]; });
         if (!(pn > 0.0))
             throw AllocationError("E3", "component '" + c.name + "': the population-weighted need sums to 0");
         const double mean_need = pn / total_pop;

@@ -133,6 +133,171 @@ inline std::vector<double> gradient_weights(int groups, double w_low, double w_h
     return w;
 }
 
+namespace detail {
+
+// ΣP and the largest P of a population column. The allocation engine knows both before the need
+// steps, which then bound a population-weighted sum Σ P_i·v_i by largest·max|v| instead of
+// scanning for its largest term (reproducible_sums_below).
+struct PopulationSummary {
+    double total = 0.0;
+    double largest = std::numeric_limits<double>::infinity();  // +inf: not known
+};
+
+// A bound on |fl(a·b)| for |a| ≤ a_max and |b| ≤ b_max: a rounded product is monotone in each
+// factor; the margin covers bounds that are themselves rounded (an exponential, a quotient).
+inline double product_bound(double a_max, double b_max) { return a_max * b_max * (1.0 + 0x1p-40); }
+
+// What one pass over a column found: whether every value is finite, and if so their range.
+struct ColumnScan {
+    bool finite = true;
+    double low = std::numeric_limits<double>::infinity();
+    double high = -std::numeric_limits<double>::infinity();
+    double largest() const { return std::max(std::fabs(low), std::fabs(high)); }  // max |x| when finite
+    void add(const double* x, std::size_t n) { reproducible::block_range(x, n, low, high, finite); }
+    void add(const ColumnScan& other) {
+        finite = finite && other.finite;
+        low = std::min(low, other.low);
+        high = std::max(high, other.high);
+    }
+};
+
+// Scans of n rows of each column, in one pass over the rows (one fork-join for all the columns).
+inline std::vector<ColumnScan> scan_columns(const std::vector<ConstSpan>& columns, std::size_t n) {
+    const std::size_t K = columns.size();
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    std::vector<ColumnScan> parts(chunks * K);
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        for (std::size_t k = 0; k < K; ++k) parts[c * K + k].add(columns[k].data() + begin, end - begin);
+    });
+    std::vector<ColumnScan> scans(K);
+    for (std::size_t c = 0; c < chunks; ++c)
+        for (std::size_t k = 0; k < K; ++k) scans[k].add(parts[c * K + k]);
+    return scans;
+}
+
+// The range of a column of scores, and whether every score is finite (if not, the range means
+// nothing).
+struct ScoreRange {
+    double low = 0.0;
+    double high = 0.0;
+    bool finite = false;
+};
+
+// composite_score (below) given what the caller already knows: the population's summary, and
+// scans of the indicator columns (empty: scanned here). range, if given, receives the scores'
+// range, found in the pass that computes them.
+inline std::vector<double> composite_score_with(ConstSpan population, PopulationSummary pop,
+                                                const std::vector<ConstSpan>& indicators, std::vector<ColumnScan> scans,
+                                                const std::vector<int>& directions, ConstSpan weights, bool normalise,
+                                                const std::vector<std::string>* ids, const std::vector<std::string>* names,
+                                                ScoreRange* range) {
+    const std::size_t K = indicators.size();
+    const std::size_t n = population.size();
+    auto name_of = [&](std::size_t k) {
+        return names != nullptr && k < names->size() ? (*names)[k] : "indicator " + std::to_string(k + 1);
+    };
+    if (K == 0) throw AllocationError("E6", "composite need index needs at least one indicator");
+    if (directions.size() != K || weights.size() != K)
+        throw AllocationError("E5", "composite need index: " + std::to_string(K) + " indicators but " +
+                                        std::to_string(directions.size()) + " directions and " +
+                                        std::to_string(weights.size()) + " weights");
+    ExactSum wsum;
+    for (std::size_t k = 0; k < K; ++k) {
+        if (!(weights[k] >= 0.0) || !std::isfinite(weights[k]))
+            throw AllocationError("E5", "composite need index: weight " + format_number(weights[k]) + " of " +
+                                            name_of(k) + " is negative or not finite");
+        if (directions[k] != 1 && directions[k] != -1)
+            throw AllocationError("E6", "composite need index: direction of " + name_of(k) + " must be +1 or -1");
+        wsum.add(weights[k]);
+    }
+    const double wtotal = wsum.value();
+    if (!(wtotal > 0.0)) throw AllocationError("E5", "composite need index: indicator weights sum to 0");
+    if (!normalise && std::fabs(wtotal - 1.0) > 1e-9)
+        throw AllocationError("E5", "composite need index: indicator weights sum to " + format_number(wtotal) +
+                                        ", not 1 (set normalise_weights to rescale them)");
+    const double ptotal = pop.total;
+    if (!(ptotal > 0.0)) throw AllocationError("E3", "composite need index: total population is 0");
+    // The indicators share every pass (and its fork-join): one scan, one pass for the means, one
+    // for the variances (each population-weighted sum bounded from the scans, so that it needs
+    // no pass of its own to find its largest term), one for the scores. Errors keep the order
+    // of a loop over the indicators: the first indicator of the wrong length or with a bad value
+    // stops the loop, after the earlier indicators' zero-variance checks.
+    std::size_t usable = 0;  // indicators before the first of the wrong length
+    while (usable < K && indicators[usable].size() == n) ++usable;
+    if (scans.size() != usable)
+        scans = scan_columns(std::vector<ConstSpan>(indicators.begin(), indicators.begin() + static_cast<std::ptrdiff_t>(usable)), n);
+    std::size_t good = usable;  // indicators before the first that stops the loop
+    for (std::size_t k = 0; k < usable && good == usable; ++k)
+        if (!scans[k].finite) good = k;
+    const std::size_t M = std::min(good, kMaxSums);
+    std::vector<double> mean(good);
+    std::vector<double> sd(good);
+    for (std::size_t first = 0; first < good; first += M) {
+        const std::size_t count = std::min(M, good - first);
+        std::vector<const double*> columns(count);
+        double bound[kMaxSums];
+        for (std::size_t k = 0; k < count; ++k) {
+            columns[k] = indicators[first + k].data();
+            bound[k] = product_bound(pop.largest, scans[first + k].largest());
+        }
+        const double* const* cols = columns.data();
+        const double* p = population.data();
+        reproducible_sums_below(n, count, bound, [cols, p](std::size_t k, std::size_t i) { return p[i] * cols[k][i]; },
+                                mean.data() + first);
+        for (std::size_t k = first; k < first + count; ++k) mean[k] /= ptotal;
+        const double* m = mean.data() + first;
+        for (std::size_t k = 0; k < count; ++k) {
+            const ColumnScan& scan = scans[first + k];
+            const double d = std::max(std::fabs(scan.high - m[k]), std::fabs(scan.low - m[k]));  // ≥ |x − m|
+            bound[k] = product_bound(product_bound(pop.largest, d), d);
+        }
+        reproducible_sums_below(
+            n, count, bound, [cols, p, m](std::size_t k, std::size_t i) { return p[i] * (cols[k][i] - m[k]) * (cols[k][i] - m[k]); },
+            sd.data() + first);
+        for (std::size_t k = first; k < first + count; ++k) sd[k] = std::sqrt(sd[k] / ptotal);
+    }
+    for (std::size_t k = 0; k < good; ++k)
+        if (!(sd[k] > 0.0) || sd[k] <= 1e-12 * std::max(1.0, std::fabs(mean[k])))
+            throw AllocationError("E9", "composite need index: " + name_of(k) +
+                                            " has zero population-weighted variance, so it cannot be z-scored");
+    if (good < usable) {
+        const ConstSpan x = indicators[good];
+        const auto bad = failing_rows<not_finite>(x.data(), n);
+        const std::string unit = unit_name(ids, bad.front());
+        throw AllocationError("E4", "composite need index: " + name_of(good) + " is missing or not finite for unit " + unit,
+                              {unit});
+    }
+    if (usable < K) throw AllocationError("E1", "composite need index: " + name_of(usable) + " has the wrong length");
+    std::vector<double> factor(K);
+    for (std::size_t k = 0; k < K; ++k) factor[k] = directions[k] * (weights[k] / wtotal) / sd[k];
+    std::vector<double> score(n);
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    std::vector<ColumnScan> score_parts(chunks);
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        double* const s = score.data();
+        for (std::size_t k = 0; k < K; ++k) {
+            const double* const x = indicators[k].data();
+            const double f = factor[k];
+            const double m = mean[k];
+            if (k == 0)
+                for (std::size_t i = begin; i < end; ++i) s[i] = f * (x[i] - m) + 0.0;  // + 0.0: as if added to 0
+            else
+                for (std::size_t i = begin; i < end; ++i) s[i] += f * (x[i] - m);
+        }
+        if (range != nullptr) score_parts[c].add(s + begin, end - begin);
+    });
+    if (range != nullptr) {
+        ColumnScan all;
+        for (const ColumnScan& part : score_parts) all.add(part);
+        *range = {all.low, all.high, all.finite};
+    }
+    return score;
+}
+
+}  // namespace detail
+
 // Population-weighted composite z-score (§4.2):
 //   m_k = mean_P(x_k),  s_k = sqrt(mean_P((x_k − m_k)²))   (ddof 0)
 //   z_ik = d_k (x_ik − m_k)/s_k,   S_i = Σ_k w_k z_ik       (so mean_P(S) = 0)
@@ -145,103 +310,30 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                                            bool normalise = false, const std::vector<std::string>* ids = nullptr,
                                            const std::vector<std::string>* names = nullptr,
                                            std::optional<double> total_population = std::nullopt) {
-    const std::size_t K = indicators.size();
-    const std::size_t n = population.size();
-    auto name_of = [&](std::size_t k) {
-        return names != nullptr && k < names->size() ? (*names)[k] : "indicator " + std::to_string(k + 1);
-    };
-    if (K == 0) throw AllocationError("E6", "composite need index needs at least one indicator");
-    if (directions.size() != K || weights.size() != K)
-        throw AllocationError("E5", "composite need index: " + std::to_string(K) + " indicators but " +
-                                        std::to_string(directions.size()) + " directions and " +
-                                        std::to_string(weights.size()) + " weights");
-    detail::ExactSum wsum;
-    for (std::size_t k = 0; k < K; ++k) {
-        if (!(weights[k] >= 0.0) || !std::isfinite(weights[k]))
-            throw AllocationError("E5", "composite need index: weight " + detail::format_number(weights[k]) + " of " +
-                                            name_of(k) + " is negative or not finite");
-        if (directions[k] != 1 && directions[k] != -1)
-            throw AllocationError("E6", "composite need index: direction of " + name_of(k) + " must be +1 or -1");
-        wsum.add(weights[k]);
-    }
-    const double wtotal = wsum.value();
-    if (!(wtotal > 0.0)) throw AllocationError("E5", "composite need index: indicator weights sum to 0");
-    if (!normalise && std::fabs(wtotal - 1.0) > 1e-9)
-        throw AllocationError("E5", "composite need index: indicator weights sum to " + detail::format_number(wtotal) +
-                                        ", not 1 (set normalise_weights to rescale them)");
-    const double ptotal = total_population ? *total_population : detail::sum_of(population);
-    if (!(ptotal > 0.0)) throw AllocationError("E3", "composite need index: total population is 0");
-    // The indicators share every pass (and its fork-join): one check, two passes for the means,
-    // two for the variances, one for the score. Errors keep the order of a loop over the
-    // indicators: the first indicator of the wrong length or with a bad value stops the loop,
-    // after the earlier indicators' zero-variance checks.
-    std::size_t usable = 0;  // indicators before the first of the wrong length
-    while (usable < K && indicators[usable].size() == n) ++usable;
-    const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
-    std::vector<std::size_t> odd(chunks * usable, 0);
-    detail::parallel_chunks(chunks, [&](std::size_t c) {
-        const auto [begin, end] = detail::chunk_range(n, chunks, c);
-        for (std::size_t k = 0; k < usable; ++k)
-            odd[c * usable + k] = detail::count_where(
-                begin, end, [v = indicators[k].data()](std::size_t i) { return detail::not_finite(v[i]); });
-    });
-    std::size_t good = usable;  // indicators before the first that stops the loop
-    for (std::size_t k = 0; k < usable && good == usable; ++k)
-        for (std::size_t c = 0; c < chunks; ++c)
-            if (odd[c * usable + k] != 0) good = k;
-    const std::size_t M = std::min(good, detail::kMaxSums);
-    std::vector<double> mean(good);
-    std::vector<double> sd(good);
-    for (std::size_t first = 0; first < good; first += M) {
-        const std::size_t count = std::min(M, good - first);
-        std::vector<const double*> columns(count);
-        for (std::size_t k = 0; k < count; ++k) columns[k] = indicators[first + k].data();
-        const double* const* cols = columns.data();
-        const double* pop = population.data();
-        detail::reproducible_sums(n, count, [cols, pop](std::size_t k, std::size_t i) { return pop[i] * cols[k][i]; },
-                                  mean.data() + first);
-        for (std::size_t k = first; k < first + count; ++k) mean[k] /= ptotal;
-        const double* m = mean.data() + first;
-        detail::reproducible_sums(
-            n, count, [cols, pop, m](std::size_t k, std::size_t i) { return pop[i] * (cols[k][i] - m[k]) * (cols[k][i] - m[k]); },
-            sd.data() + first);
-        for (std::size_t k = first; k < first + count; ++k) sd[k] = std::sqrt(sd[k] / ptotal);
-    }
-    for (std::size_t k = 0; k < good; ++k)
-        if (!(sd[k] > 0.0) || sd[k] <= 1e-12 * std::max(1.0, std::fabs(mean[k])))
-            throw AllocationError("E9", "composite need index: " + name_of(k) +
-                                            " has zero population-weighted variance, so it cannot be z-scored");
-    if (good < usable) {
-        const ConstSpan x = indicators[good];
-        const auto bad = detail::failing_rows<detail::not_finite>(x.data(), n);
-        const std::string unit = detail::unit_name(ids, bad.front());
-        throw AllocationError("E4", "composite need index: " + name_of(good) + " is missing or not finite for unit " + unit,
-                              {unit});
-    }
-    if (usable < K) throw AllocationError("E1", "composite need index: " + name_of(usable) + " has the wrong length");
-    std::vector<double> factor(K);
-    for (std::size_t k = 0; k < K; ++k) factor[k] = directions[k] * (weights[k] / wtotal) / sd[k];
-    std::vector<double> score(n);
-    detail::parallel_for(n, detail::kParallelGrain, [&](std::size_t begin, std::size_t end) {
-        double* const s = score.data();
-        for (std::size_t k = 0; k < K; ++k) {
-            const double* const x = indicators[k].data();
-            const double f = factor[k];
-            const double m = mean[k];
-            if (k == 0)
-                for (std::size_t i = begin; i < end; ++i) s[i] = f * (x[i] - m) + 0.0;  // + 0.0: as if added to 0
-            else
-                for (std::size_t i = begin; i < end; ++i) s[i] += f * (x[i] - m);
-        }
-    });
-    return score;
+    detail::PopulationSummary pop;
+    pop.largest = detail::largest_magnitude(population.data(), population.size());
+    pop.total = total_population ? *total_population : detail::reproducible_sum_below(population.size(), pop.largest, [&](std::size_t i) { return population[i]; });
+    return detail::composite_score_with(population, pop, indicators, {}, directions, weights, normalise, ids, names, nullptr);
 }
 
 // β for the exponential map calibrated to a max/min need ratio ρ (§4.2): β = ln ρ/(S_max − S_min).
 // Error E10 if S_max = S_min, E6 if ρ < 1, E4 naming the first row whose score is not finite.
-inline double calibrate_exponent(ConstSpan score, double ratio) {
+namespace detail {
+inline void check_need_ratio(double ratio) {
     if (!(ratio >= 1.0) || !std::isfinite(ratio))
-        throw AllocationError("E6", "need ratio rho " + detail::format_number(ratio) + " must be at least 1");
+        throw AllocationError("E6", "need ratio rho " + format_number(ratio) + " must be at least 1");
+}
+
+// calibrate_exponent for finite scores in [smin, smax].
+inline double exponent_for_range(double smin, double smax, double ratio) {
+    if (!(smax > smin))
+        throw AllocationError("E10", "cannot calibrate the need ratio: every unit has the same composite score");
+    return std::log(ratio) / (smax - smin);
+}
+}  // namespace detail
+
+inline double calibrate_exponent(ConstSpan score, double ratio) {
+    detail::check_need_ratio(ratio);
     if (score.empty()) throw AllocationError("E1", "no units");
     const std::size_t n = score.size();
     const auto bad = detail::failing_rows<detail::not_finite>(score.data(), n);
@@ -269,28 +361,45 @@ inline double calibrate_exponent(ConstSpan score, double ratio) {
         lows[c] = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
         highs[c] = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
     });
-    const double smin = *std::min_element(lows, lows + chunks);
-    const double smax = *std::max_element(highs, highs + chunks);
-    if (!(smax > smin))
-        throw AllocationError("E10", "cannot calibrate the need ratio: every unit has the same composite score");
-    return std::log(ratio) / (smax - smin);
+    return detail::exponent_for_range(*std::min_element(lows, lows + chunks), *std::max_element(highs, highs + chunks), ratio);
 }
+
+namespace detail {
+// exp_need_index's work on the scores in place, given the population's summary and the largest
+// score (the engine found both in earlier passes, so the sum ΣP·exp(βS) is bounded by
+// largest P·exp(β·S_max) instead of being scanned for its largest term). Returns a bound on the
+// largest need index.
+inline double exp_need_in_place(std::vector<double>& score, ConstSpan population, double beta, PopulationSummary pop,
+                                double score_high) {
+    if (!(beta >= 0.0) || !std::isfinite(beta))
+        throw AllocationError("E6", "exponential need index: beta " + format_number(beta) + " must be >= 0");
+    const std::size_t n = score.size();
+    double* out = score.data();
+    for_each_unit(n, [out, beta](std::size_t i) { out[i] = std::exp(beta * out[i]); });
+    if (!(pop.total > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
+    // exp is monotone to within an ulp, which product_bound's margin covers
+    const double largest_exp = std::exp(beta * score_high);
+    const double mean =
+        reproducible_sum_below(n, product_bound(pop.largest, largest_exp), [&](std::size_t i) { return population[i] * out[i]; }) /
+        pop.total;
+    for_each_unit(n, [out, mean](std::size_t i) { out[i] /= mean; });
+    return product_bound(largest_exp, 1.0 / mean);
+}
+}  // namespace detail
 
 // Exponential need index (§4.2, the default map): N_i = exp(β S_i)/mean_P(exp(β S)), β ≥ 0, so
 // that mean_P(N) = 1 and max N/min N = exp(β (S_max − S_min)). total_population as in
-// composite_score. This overload takes the scores by value and maps them in place (the engine
-// moves its scores in, saving a column).
+// composite_score. This overload takes the scores by value and maps them in place.
 inline std::vector<double> exp_need_index(std::vector<double> score, ConstSpan population, double beta,
                                           std::optional<double> total_population = std::nullopt) {
-    if (!(beta >= 0.0) || !std::isfinite(beta))
-        throw AllocationError("E6", "exponential need index: beta " + detail::format_number(beta) + " must be >= 0");
     const std::size_t n = score.size();
-    double* out = score.data();
-    detail::for_each_unit(n, [out, beta](std::size_t i) { out[i] = std::exp(beta * out[i]); });
-    const double ptotal = total_population ? *total_population : detail::sum_of(population);
-    if (!(ptotal > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
-    const double mean = detail::sum_of(n, [&](std::size_t i) { return population[i] * out[i]; }) / ptotal;
-    detail::for_each_unit(n, [out, mean](std::size_t i) { out[i] /= mean; });
+    detail::PopulationSummary pop;
+    pop.largest = detail::largest_magnitude(population.data(), population.size());
+    pop.total = total_population ? *total_population
+                                 : detail::reproducible_sum_below(population.size(), pop.largest, [&](std::size_t i) { return population[i]; });
+    const detail::ColumnScan scan = detail::scan_columns({ConstSpan(score)}, n).front();
+    detail::exp_need_in_place(score, population, beta, pop,
+                              scan.finite && n > 0 ? scan.high : std::numeric_limits<double>::infinity());
     return score;
 }
 

@@ -152,6 +152,39 @@ inline double block_max(const double* x, std::size_t n, bool& finite) {
     return largest;
 }
 
+// The smallest and largest of x[0 .. n) (exact for finite values: minpd and maxpd), and whether
+// all of them are finite; `finite` turns false on a NaN or an infinity, after which low and high
+// mean nothing. For the ranges behind the need steps' bounds and the need ratio's calibration.
+inline void block_range(const double* x, std::size_t n, double& low, double& high, bool& finite) {
+    const double inf = std::numeric_limits<double>::infinity();
+    std::size_t i = 0;
+#if defined(FAIRER_HAVE_SSE2)
+    const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7FFFFFFFFFFFFFFF));
+    const __m128d infinity = _mm_set1_pd(inf);
+    __m128d lo = _mm_set1_pd(low);
+    __m128d hi = _mm_set1_pd(high);
+    __m128d ok = _mm_cmpeq_pd(lo, lo);  // all ones unless low is NaN
+    for (; i + 2 <= n; i += 2) {
+        const __m128d v = _mm_loadu_pd(x + i);
+        ok = _mm_and_pd(ok, _mm_cmplt_pd(_mm_and_pd(v, abs_mask), infinity));  // false for NaN and ±inf
+        lo = _mm_min_pd(lo, v);
+        hi = _mm_max_pd(hi, v);
+    }
+    double lanes[2];
+    _mm_storeu_pd(lanes, lo);
+    low = lanes[0] < lanes[1] ? lanes[0] : lanes[1];
+    _mm_storeu_pd(lanes, hi);
+    high = lanes[0] > lanes[1] ? lanes[0] : lanes[1];
+    if (_mm_movemask_pd(ok) != 3) finite = false;
+#endif
+    for (; i < n; ++i) {
+        const double v = x[i];
+        if (!(std::fabs(v) < inf)) finite = false;
+        low = v < low ? v : low;
+        high = v > high ? v : high;
+    }
+}
+
 // A two-level indexed accumulator for terms with |p| < 2^(k−2).
 class Extractor {
 public:
@@ -272,9 +305,13 @@ struct BlockChunks {
     }
 };
 
-// sum_blocks once the largest |term| is known (and every term is finite): the extraction pass.
-// A pass that computes the terms anyway can find their largest magnitude itself and save
-// sum_blocks its first pass; the result is the same bits.
+template <class Fill>
+double sum_blocks(std::size_t n, Fill fill);
+
+// sum_blocks once a bound largest ≥ max |term| is known: the extraction pass (+inf: no bound is
+// known, and sum_blocks finds the largest term first). With the largest |term| itself as the
+// bound the result is sum_blocks's, bit for bit; any bound gives a fixed function of the multiset
+// of terms and the bound, with the error bound of the binade the bound is in.
 template <class Fill>
 double sum_blocks_below(std::size_t n, double largest, Fill fill) {
 #if defined(__FAST_MATH__)
@@ -282,6 +319,7 @@ double sum_blocks_below(std::size_t n, double largest, Fill fill) {
     return exact_blocks(n, fill);
 #else
     if (n < kReproducibleSumMinTerms) return exact_blocks(n, fill);
+    if (!(largest < std::numeric_limits<double>::infinity())) return sum_blocks(n, fill);
     if (largest == 0.0) return 0.0;
     int e = 0;
     std::frexp(largest, &e);  // largest < 2^e
@@ -354,16 +392,37 @@ double reproducible_sum(std::size_t n, F term) {
     });
 }
 
-// K order-independent sums at once (K ≤ kMaxSums): out[k] = Σ_i term(k, i). The K sums share
-// each pass over the rows (and its fork-join), and each is reproducible_sum's result for that k,
-// bit for bit: the same terms, the same boundary, the same exact integer sums.
+// Most sums that reproducible_sums takes at once.
 inline constexpr std::size_t kMaxSums = 8;
 
+namespace reproducible {
+// Calls step(k, terms, len) for each block of the rows in chunk c and each of the K sums, with the
+// block's terms of sum k evaluated into a buffer.
+template <class F, class Step>
+void for_blocks_of_sums(const BlockChunks& split, std::size_t c, std::size_t K, F& term, Step step) {
+    double buffer[kBlock];
+    const auto [first, last] = split.blocks_of(c);
+    for (std::size_t b = first; b < last; ++b) {
+        const std::size_t start = b * kBlock;
+        const std::size_t len = split.n - start < kBlock ? split.n - start : kBlock;
+        for (std::size_t k = 0; k < K; ++k) {
+            for (std::size_t j = 0; j < len; ++j) buffer[j] = term(k, start + j);
+            step(k, buffer, len);
+        }
+    }
+}
+}  // namespace reproducible
+
+// reproducible_sums when the caller knows, for each sum k, a bound largest[k] ≥ max_i |term(k, i)|
+// (+inf if it does not, for reproducible_sum's two passes): the extraction pass alone. Each result is a
+// fixed function of the multiset of terms and the bound, so it, too, does not depend on row order;
+// with the largest |term| itself as the bound it is reproducible_sum's result, bit for bit.
 template <class F>
-void reproducible_sums(std::size_t n, std::size_t K, F term, double* out) {
+void reproducible_sums_below(std::size_t n, std::size_t K, const double* largest, F term, double* out) {
     using namespace reproducible;
     auto one = [&](std::size_t k) { return reproducible_sum(n, [&](std::size_t i) { return term(k, i); }); };
 #if defined(__FAST_MATH__)
+    (void)largest;
     for (std::size_t k = 0; k < K; ++k) out[k] = one(k);
     return;
 #else
@@ -371,63 +430,73 @@ void reproducible_sums(std::size_t n, std::size_t K, F term, double* out) {
         for (std::size_t k = 0; k < K; ++k) out[k] = one(k);
         return;
     }
-    const std::size_t blocks = (n + kBlock - 1) / kBlock;
-    const std::size_t chunks = chunk_count(n, kParallelGrain);
-    auto for_blocks = [&](std::size_t c, auto step) {
-        double buffer[kBlock];
-        for (std::size_t b = blocks * c / chunks; b < blocks * (c + 1) / chunks; ++b) {
-            const std::size_t start = b * kBlock;
-            const std::size_t len = n - start < kBlock ? n - start : kBlock;
-            for (std::size_t k = 0; k < K; ++k) {
-                for (std::size_t j = 0; j < len; ++j) buffer[j] = term(k, start + j);
-                step(k, buffer, len);
-            }
-        }
-    };
-    double largest[64][kMaxSums];
-    bool finite[64][kMaxSums];
-    parallel_chunks(chunks, [&](std::size_t c) {
-        for (std::size_t k = 0; k < K; ++k) {
-            largest[c][k] = 0.0;
-            finite[c][k] = true;
-        }
-        for_blocks(c, [&](std::size_t k, const double* x, std::size_t len) {
-            const double m = block_max(x, len, finite[c][k]);
-            largest[c][k] = m > largest[c][k] ? m : largest[c][k];
-        });
-    });
     int exponent[kMaxSums];
     bool extract[kMaxSums];
     bool any = false;
     for (std::size_t k = 0; k < K; ++k) {
-        bool ok = true;
-        double m = 0.0;
-        for (std::size_t c = 0; c < chunks; ++c) {
-            ok = ok && finite[c][k];
-            m = largest[c][k] > m ? largest[c][k] : m;
-        }
+        const double m = largest[k];
         int e = 0;
         std::frexp(m, &e);
         exponent[k] = e + 2;
-        extract[k] = ok && m != 0.0 && exponent[k] <= 1022 && exponent[k] - 50 >= -1022;
-        if (!extract[k]) out[k] = ok && m == 0.0 ? 0.0 : one(k);  // as sum_blocks: zero, or exact
+        extract[k] = m < std::numeric_limits<double>::infinity() && m != 0.0 && exponent[k] <= 1022 &&
+                     exponent[k] - 50 >= -1022;
+        if (!extract[k]) out[k] = m == 0.0 ? 0.0 : one(k);  // as sum_blocks: zero, or exact
         any = any || extract[k];
     }
     if (!any) return;
+    const BlockChunks split(n);
     Extractor parts[64][kMaxSums];
-    parallel_chunks(chunks, [&](std::size_t c) {
+    parallel_chunks(split.chunks, [&](std::size_t c) {
         for (std::size_t k = 0; k < K; ++k)
             if (extract[k]) parts[c][k] = Extractor(exponent[k]);
-        for_blocks(c, [&](std::size_t k, const double* x, std::size_t len) {
+        for_blocks_of_sums(split, c, K, term, [&](std::size_t k, const double* x, std::size_t len) {
             if (extract[k]) parts[c][k].add(x, len);
         });
     });
     for (std::size_t k = 0; k < K; ++k) {
         if (!extract[k]) continue;
-        for (std::size_t c = 1; c < chunks; ++c) parts[0][k].merge(parts[c][k]);
+        for (std::size_t c = 1; c < split.chunks; ++c) parts[0][k].merge(parts[c][k]);
         out[k] = parts[0][k].value();
     }
 #endif
+}
+
+// K order-independent sums at once (K ≤ kMaxSums): out[k] = Σ_i term(k, i). The K sums share
+// each pass over the rows (and its fork-join), and each is reproducible_sum's result for that k,
+// bit for bit: the same terms, the same boundary, the same exact integer sums.
+template <class F>
+void reproducible_sums(std::size_t n, std::size_t K, F term, double* out) {
+    using namespace reproducible;
+#if !defined(__FAST_MATH__)
+    if (n >= kReproducibleSumMinTerms && K <= kMaxSums) {
+        // The first pass: each sum's largest |term| (+inf for a sum with a term not finite, which
+        // then takes the exact accumulator, as in sum_blocks).
+        const BlockChunks split(n);
+        double largest_in[64][kMaxSums];
+        bool finite_in[64][kMaxSums];
+        parallel_chunks(split.chunks, [&](std::size_t c) {
+            for (std::size_t k = 0; k < K; ++k) {
+                largest_in[c][k] = 0.0;
+                finite_in[c][k] = true;
+            }
+            for_blocks_of_sums(split, c, K, term, [&](std::size_t k, const double* x, std::size_t len) {
+                const double m = block_max(x, len, finite_in[c][k]);
+                largest_in[c][k] = m > largest_in[c][k] ? m : largest_in[c][k];
+            });
+        });
+        double largest[kMaxSums];
+        for (std::size_t k = 0; k < K; ++k) {
+            largest[k] = 0.0;
+            for (std::size_t c = 0; c < split.chunks; ++c) {
+                if (!finite_in[c][k]) largest[k] = std::numeric_limits<double>::infinity();
+                largest[k] = largest_in[c][k] > largest[k] ? largest_in[c][k] : largest[k];
+            }
+        }
+        reproducible_sums_below(n, K, largest, term, out);
+        return;
+    }
+#endif
+    reproducible_sums_below(n, K, nullptr, term, out);  // short or many sums: one at a time
 }
 
 // The order-independent sum of x[0] .. x[n − 1], read in place.
@@ -435,8 +504,31 @@ inline double reproducible_sum(const double* x, std::size_t n) {
     return reproducible::sum_blocks(n, [x](std::size_t start, std::size_t, double*) -> const double* { return x + start; });
 }
 
-// reproducible_sum's result when a pass that computed the terms already knows the largest |term|
-// and that every term is finite (a LargestLanes over them): the same bits, one pass fewer.
+// The largest |x[i]|, or +inf if any x[i] is not finite: sum_blocks's first pass, for a column
+// whose largest value bounds several sums (the population in every population-weighted sum).
+inline double largest_magnitude(const double* x, std::size_t n) {
+    using namespace reproducible;
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    double largest_of[64];
+    parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        bool finite = true;
+        double largest = 0.0;
+        for (std::size_t start = begin; start < end; start += kBlock) {
+            const std::size_t len = end - start < kBlock ? end - start : kBlock;
+            const double m = block_max(x + start, len, finite);
+            largest = m > largest ? m : largest;
+        }
+        largest_of[c] = finite ? largest : std::numeric_limits<double>::infinity();
+    });
+    double largest = 0.0;
+    for (std::size_t c = 0; c < chunks; ++c) largest = largest_of[c] > largest ? largest_of[c] : largest;
+    return largest;
+}
+
+// The order-independent sum of term(0) .. term(n − 1) given a bound largest ≥ max |term(i)|, such
+// as a product of the factors' largest values: the extraction pass alone (sum_blocks_below; +inf,
+// no bound known, is reproducible_sum).
 template <class F>
 double reproducible_sum_below(std::size_t n, double largest, F term) {
     return reproducible::sum_blocks_below(n, largest, [&](std::size_t start, std::size_t len, double* buffer) -> const double* {
