@@ -355,6 +355,8 @@ struct BoundedFit {
     std::vector<double> allocation;         // A_i
     std::vector<BoundStatus> status;
     double scale = 0.0;                     // κ or λ
+    std::size_t at_floor = 0;               // units at their floors
+    std::size_t at_cap = 0;                 // units at their caps
     Feasibility feasibility;                // the E8 check that preceded the fit
 };
 
@@ -435,9 +437,12 @@ namespace detail {
 // at clamp(o_i, L_i, U_i). The caller has checked feasibility; at_floors is F at −∞ (Σ L_i over
 // units with w_i > 0 plus the fixed units' amounts, the feasibility check's sum_lower). smallest_t
 // is the lowest admissible t (0 for κ ≥ 0), used when the floors alone meet the budget.
+// first_pivot, unless NaN, is where F is evaluated first, in the pass that lists the units that
+// move (κ = 1, the proposal itself, for a proposal near the budget); NaN starts from a Newton step
+// from t = 0, which takes a pass of its own.
 template <bool HasOffset>
 BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
-                                  double smallest_t, double at_floors) {
+                                  double smallest_t, double at_floors, double first_pivot) {
     const std::size_t n = slope.size();
     // o_i, or 0 without offsets (the proportional fit): +0.0 is added all the same, so both give
     // the same bits, but no column of zeros is read on every pass.
@@ -497,20 +502,46 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
             w += below || above ? 0.0 : slope[i];
             pivot_place[i] = static_cast<std::uint8_t>(below ? at_floor : (above ? at_cap : is_free));
         };
-        // F at t = 0 from the units that move, with the list of those units, in one pass: units
-        // that do not move are settled at clamp(o, L, U).
+        // The passes' running totals: s[0] and s[1] the settled amounts and slopes, s[2] and s[3]
+        // F and its slope at a pivot, s[4] and s[5] tallies that say whether s[0] is exact (whole
+        // amounts whose magnitudes sum below 2^53 add exactly in any order, so the settled total
+        // is then the order-independent fixed part of F, with no pass of its own at the end).
+        using Totals = std::array<double, 6>;
+        const auto settle = [](double amount, Totals& s) {
+            const double a = std::fabs(amount);
+            s[0] += amount;
+            s[4] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
+            s[5] += a;
+        };
+        double not_whole = 0.0;
+        double magnitude = 0.0;
+        // Whether F has been evaluated at f_pivot over the active units (a pass that settles units
+        // also evaluates F at the next guess when that guess does not depend on how many it
+        // settles, which saves a pass over the units per step).
+        const bool first_given = !std::isnan(first_pivot);
+        bool evaluated = first_given;
+        // F at the first pivot (or at t = 0) from the units that move, with the list of those
+        // units, in one pass: units that do not move are settled at clamp(o, L, U).
         {
-            std::array<double, 4> sums{};  // settled, settled slope, F(0) and its slope over the movers
-            filter_items<true>(active, sums, [=](std::size_t i, std::array<double, 4>& s) {
+            Totals sums{};
+            filter_items<true>(active, sums, [=](std::size_t i, Totals& s) {
                 const bool moves = slope[i] > 0.0;
                 // capped unless U = ∞
                 next_place[i] = moves ? static_cast<std::uint8_t>(is_free + (upper[i] < inf ? 1 : 0)) : at_floor;
-                s[0] += moves ? 0.0 : std::clamp(off(i), lower[i], upper[i]);
-                s[2] += moves ? off(i) : 0.0;
-                s[3] += moves ? slope[i] : 0.0;
+                if (!moves) {
+                    settle(std::clamp(off(i), lower[i], upper[i]), s);
+                } else if (first_given) {
+                    place_at(i, first_pivot, s[2], s[3]);
+                } else {
+                    s[2] += off(i);
+                    s[3] += slope[i];
+                }
                 return moves;
             });
             settled = sums[0];
+            not_whole = sums[4];
+            magnitude = sums[5];
+            f_pivot = first_given ? first_pivot : 0.0;
             f_at = settled + sums[2];
             f_slope = sums[3];
         }
@@ -561,10 +592,6 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                 pivot = prev + (total - f_prev) * ((next - prev) / (f_next - f_prev));
             return pivot > prev && pivot < next ? pivot : std::numeric_limits<double>::quiet_NaN();
         };
-        // Whether F has been evaluated at f_pivot over the active units (a pass that settles units
-        // also evaluates F at the next guess when that guess does not depend on how many it
-        // settles, which saves a pass over the units per step).
-        bool evaluated = false;
         std::vector<double> kinks;
         while (active.size > 0) {
             if (!evaluated) {
@@ -619,26 +646,22 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
             const std::size_t before = active.size;
             std::uint8_t* const moved_place = moved.data();
             const std::uint8_t* const prev_place = place_prev.data();
-            std::array<double, 4> sums{};  // settled amounts and slopes; F and its slope at ahead
-            filter_items(active, sums, [=](std::size_t i, std::array<double, 4>& s) {
+            Totals sums{};
+            filter_items(active, sums, [=](std::size_t i, Totals& s) {
                 const std::uint8_t where = pivot_place[i];
                 moved_place[i] = where;
                 if (prev_place[i] != next_place[i]) {
                     if (evaluated) place_at(i, ahead, s[2], s[3]);
                     return true;
                 }
-                if (where == at_floor) {
-                    s[0] += lower[i];
-                } else if (where == at_cap) {
-                    s[0] += upper[i];
-                } else {
-                    s[0] += off(i);
-                    s[1] += slope[i];
-                }
+                settle(where == at_floor ? lower[i] : (where == at_cap ? upper[i] : off(i)), s);
+                s[1] += where == is_free ? slope[i] : 0.0;
                 return false;
             });
             settled += sums[0];
             settled_slope += sums[1];
+            not_whole += sums[4];
+            magnitude += sums[5];
             if (evaluated) {
                 f_pivot = ahead;
                 f_at = settled + ahead * settled_slope + sums[2];
@@ -653,59 +676,60 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
             const std::uint8_t where = place_next[i];
             return where == at_floor ? lower[i] : (where == at_cap ? upper[i] : off(i));
         };
-        auto free_slope = [&](std::size_t i) { return slope[i] > 0.0 && place_next[i] == is_free ? slope[i] : 0.0; };
-        // One pass for both totals: the fixed part is usually whole rounding units (whole_sum's
-        // exact path, unless offsets are fractional), and the same pass finds the largest free
-        // slope, which spares the order-independent sum of the slopes its own first pass.
-        const std::size_t chunks = chunk_count(n, kParallelGrain);
-        WholeLanes::Part fixed_parts[64];
-        double largest_slope[64];
-        parallel_chunks(chunks, [&](std::size_t c) {
-            const auto [begin, end] = chunk_range(n, chunks, c);
-            WholeLanes fixed_lanes;
-            LargestLanes slope_lanes;
-            // Selects rather than branches, the columns by value, so that the loop vectorises.
-            for_lanes(begin, end, [&fixed_lanes, &slope_lanes, off, slope, lower, upper, places = place_next.data()](
-                                      std::size_t i, std::size_t j) {
-                const double o = off(i);
-                const double lo = lower[i];
-                const double hi = upper[i];
-                const double w = slope[i];
-                const bool moves = w > 0.0;
-                const std::uint8_t where = places[i];
-                const double placed = where == at_floor ? lo : (where == at_cap ? hi : o);
-                const double clamped = std::min(std::max(o, lo), hi);  // std::clamp: the bounds do not cross
-                fixed_lanes.add(moves ? placed : clamped, j);
-                slope_lanes.add(moves && where == is_free ? w : 0.0, j);
-            });
-            fixed_parts[c] = fixed_lanes.part();
-            largest_slope[c] = slope_lanes.value();
+        // The fixed part of F on the final interval: the settled total, with the units still in play
+        // when the search ended (placed by their kinks or at a pivot beside the solution), is exact
+        // and so independent of row order when every amount was whole (as bounds in whole rounding
+        // units are, unless offsets are fractional); otherwise an order-independent pass.
+        {
+            Totals rest{};
+            for (std::size_t i : active) settle(fixed_part(i), rest);
+            settled += rest[0];
+            not_whole += rest[4];
+            magnitude += rest[5];
+        }
+        const double fixed = not_whole == 0.0 && magnitude < 0x1p53 ? settled : whole_sum(n, fixed_part);
+        // The slope on the final interval: an order-independent sum over the free units, bounded by
+        // the largest slope of all (found by one SIMD scan, cheaper than the sum's own first pass).
+        const double w = reproducible_sum_below(n, largest_magnitude(slope.data(), n), [&](std::size_t i) {
+            return slope[i] > 0.0 && place_next[i] == is_free ? slope[i] : 0.0;
         });
-        double fixed = 0.0;
-        if (!WholeLanes::exact_total(fixed_parts, chunks, fixed)) fixed = sum_of(n, fixed_part);
-        const double largest = *std::max_element(largest_slope, largest_slope + chunks);
-        const double w = std::isfinite(largest) ? reproducible_sum_below(n, largest, free_slope) : sum_of(n, free_slope);
         // With no free unit F is flat between the kinks, which only rounding of a kink can cause;
         // the spec's first breakpoint with F ≥ T (next) is then the answer, not an arbitrary t.
         t = w > 0.0 ? (total - fixed) / w : (std::isfinite(next) ? next : (std::isfinite(prev) ? prev : 0.0));
     }
     fit.scale = t;
-    // By value, as in the passes of the fit: status is byte-sized.
-    for_each_unit(n, [=, allocation = fit.allocation.data(), status = fit.status.data()](std::size_t i) {
-        const double x = off(i) + t * slope[i];
-        const bool below = x <= lower[i];
-        const bool above = !below && x >= upper[i];
-        allocation[i] = std::min(std::max(x, lower[i]), upper[i]);
-        status[i] = below ? BoundStatus::floor : (above ? BoundStatus::cap : BoundStatus::free);
+    // With the counts of units at their floors and caps; the columns by value, as in the passes
+    // of the fit (status is byte-sized).
+    const std::size_t chunks = chunk_count(n, kParallelGrain);
+    std::size_t floors[64];
+    std::size_t caps[64];
+    parallel_chunks(chunks, [&, allocation = fit.allocation.data(), status = fit.status.data()](std::size_t c) {
+        const auto [begin, end] = chunk_range(n, chunks, c);
+        double at_floors = 0.0;  // counts in doubles, which vectorise
+        double at_caps = 0.0;
+        for (std::size_t i = begin; i < end; ++i) {
+            const double x = off(i) + t * slope[i];
+            const bool below = x <= lower[i];
+            const bool above = !below && x >= upper[i];
+            allocation[i] = std::min(std::max(x, lower[i]), upper[i]);
+            status[i] = below ? BoundStatus::floor : (above ? BoundStatus::cap : BoundStatus::free);
+            at_floors += below ? 1.0 : 0.0;
+            at_caps += above ? 1.0 : 0.0;
+        }
+        floors[c] = static_cast<std::size_t>(at_floors);
+        caps[c] = static_cast<std::size_t>(at_caps);
     });
+    fit.at_floor = std::accumulate(floors, floors + chunks, std::size_t{0});
+    fit.at_cap = std::accumulate(caps, caps + chunks, std::size_t{0});
     return fit;
 }
 
 // Solves the breakpoint problem above; an empty offset means o_i = 0 for every unit.
 inline BoundedFit solve_breakpoints(ConstSpan offset, ConstSpan slope, ConstSpan lower, ConstSpan upper, double total,
-                                    double smallest_t, double at_floors) {
-    return offset.empty() ? solve_breakpoints_with<false>(offset, slope, lower, upper, total, smallest_t, at_floors)
-                          : solve_breakpoints_with<true>(offset, slope, lower, upper, total, smallest_t, at_floors);
+                                    double smallest_t, double at_floors,
+                                    double first_pivot = std::numeric_limits<double>::quiet_NaN()) {
+    return offset.empty() ? solve_breakpoints_with<false>(offset, slope, lower, upper, total, smallest_t, at_floors, first_pivot)
+                          : solve_breakpoints_with<true>(offset, slope, lower, upper, total, smallest_t, at_floors, first_pivot);
 }
 
 }  // namespace detail
@@ -731,7 +755,7 @@ inline BoundedFit bounded_fit(ConstSpan proposal, ConstSpan lower, ConstSpan upp
     if (!f.feasible) throw AllocationError("E8", "infeasible bounds: " + f.message, f.crossed);
     BoundedFit fit = proportional
                          ? detail::solve_breakpoints(ConstSpan(), proposal, lower, upper, static_cast<double>(budget), 0.0,
-                                                     f.sum_lower)
+                                                     f.sum_lower, 1.0)
                          : detail::solve_breakpoints(proposal, population, lower, upper, static_cast<double>(budget),
                                                      -std::numeric_limits<double>::infinity(), f.sum_lower);
     fit.feasibility = f;
@@ -1408,8 +1432,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     r.bounded = std::move(fit.allocation);
     r.bound_status = std::move(fit.status);
     r.scale = fit.scale;
-    r.at_floor = detail::count_rows(n, [s = r.bound_status.data()](std::size_t i) { return s[i] == BoundStatus::floor; });
-    r.at_cap = detail::count_rows(n, [s = r.bound_status.data()](std::size_t i) { return s[i] == BoundStatus::cap; });
+    r.at_floor = fit.at_floor;
+    r.at_cap = fit.at_cap;
 
     // §8: rounding.
     r.rounded = largest_remainder(r.bounded, budget_pence, u, r.ids);

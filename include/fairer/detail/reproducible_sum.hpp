@@ -537,91 +537,51 @@ double reproducible_sum_below(std::size_t n, double largest, F term) {
     });
 }
 
-// Calls f(i, lane) for i in [begin, end), lane = i's place in its group of four (the remainder in
-// lane 0): the shape of loop GCC vectorises when each lane keeps its own running values.
-template <class F>
-void for_lanes(std::size_t begin, std::size_t end, F f) {
-    std::size_t i = begin;
-    for (; i + 4 <= end; i += 4)
-        for (std::size_t j = 0; j < 4; ++j) f(i + j, j);
-    for (; i < end; ++i) f(i, 0);
-}
-
-// The largest |x| over the values added, and whether any was not finite, in four lanes.
-struct LargestLanes {
-    double largest[4] = {0.0, 0.0, 0.0, 0.0};
-    double odd[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
-    void add(double x, std::size_t j) {
-        const double a = std::fabs(x);
-        largest[j] = a > largest[j] ? a : largest[j];
-        odd[j] += a < std::numeric_limits<double>::infinity() ? 0.0 : 1.0;  // NaN or infinity
-    }
-    // The largest |x| (+inf if any x was not finite).
-    double value() const {
-        if ((odd[0] + odd[1]) + (odd[2] + odd[3]) != 0.0) return std::numeric_limits<double>::infinity();
-        const double a = largest[0] > largest[1] ? largest[0] : largest[1];
-        const double b = largest[2] > largest[3] ? largest[2] : largest[3];
-        return a > b ? a : b;
-    }
-};
-
-// A sum of values expected to be whole numbers, in four lanes (whole_sum's pass): the total, Σ|x|,
-// and whether every value was whole.
-struct WholeLanes {
-    double total[4] = {0.0, 0.0, 0.0, 0.0};
-    double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
-    double fractions[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
-    void add(double x, std::size_t j) {
-        const double a = std::fabs(x);
-        fractions[j] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
-        total[j] += x;
-        magnitude[j] += a;
-    }
-    struct Part {
-        double total = 0.0;
-        double magnitude = 0.0;
-        bool whole = true;
-    };
-    Part part() const {
-        return {(total[0] + total[1]) + (total[2] + total[3]), (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]),
-                (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]) == 0.0};
-    }
-    // The exact total of the chunks' parts, if every value was whole and Σ|x| < 2^53 (then every
-    // partial sum is exact, so the chunks add in any order); otherwise false.
-    static bool exact_total(const Part* parts, std::size_t chunks, double& out) {
-        double total = 0.0;
-        double magnitude = 0.0;
-        bool whole = true;
-        for (std::size_t c = 0; c < chunks; ++c) {
-            total += parts[c].total;
-            magnitude += parts[c].magnitude;
-            whole = whole && parts[c].whole;
-        }
-#if defined(__FAST_MATH__)
-        return false;
-#else
-        out = total;
-        return whole && magnitude < 0x1p53;
-#endif
-    }
-};
-
 // The sum of term(0) .. term(n − 1) when the terms are expected to be whole numbers (money in
 // whole rounding units, bounds): if every term is an integer and Σ|term| < 2^53, every partial sum
 // of them is exact in any order, so one plain pass in four lanes gives the exact, order-independent
 // total. Otherwise (a fraction, or too large a total) it is reproducible_sum's result.
 template <class F>
 double whole_sum(std::size_t n, F term) {
+    // Per chunk: four lanes of the total and of Σ|term|, and whether every term was whole. Whole
+    // terms with Σ|term| < 2^53 make every partial sum exact, so the chunks add in any order.
+    struct Part {
+        double total = 0.0;
+        double magnitude = 0.0;
+        bool whole = true;
+    };
     const std::size_t chunks = chunk_count(n, kParallelGrain);
-    WholeLanes::Part parts[64];
+    Part parts[64];
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(n, chunks, c);
-        WholeLanes lanes;
-        for_lanes(begin, end, [&](std::size_t i, std::size_t j) { lanes.add(term(i), j); });
-        parts[c] = lanes.part();
+        double total[4] = {0.0, 0.0, 0.0, 0.0};
+        double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
+        double fractions[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
+        auto add = [&](double x, std::size_t j) {
+            const double a = std::fabs(x);
+            fractions[j] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
+            total[j] += x;
+            magnitude[j] += a;
+        };
+        std::size_t i = begin;
+        for (; i + 4 <= end; i += 4)
+            for (std::size_t j = 0; j < 4; ++j) add(term(i + j), j);
+        for (; i < end; ++i) add(term(i), 0);
+        parts[c] = {(total[0] + total[1]) + (total[2] + total[3]),
+                    (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]),
+                    (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]) == 0.0};
     });
     double total = 0.0;
-    if (WholeLanes::exact_total(parts, chunks, total)) return total;
+    double magnitude = 0.0;
+    bool whole = true;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        total += parts[c].total;
+        magnitude += parts[c].magnitude;
+        whole = whole && parts[c].whole;
+    }
+#if !defined(__FAST_MATH__)
+    if (whole && magnitude < 0x1p53) return total;
+#endif
     return reproducible_sum(n, term);
 }
 
