@@ -377,27 +377,75 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
     auto fixed_amount = [&](std::size_t i) {
         return std::clamp(no_fixed_values ? 0.0 : fixed_value[i], lower[i], std::max(lower[i], upper[i]));
     };
-    for (std::size_t i : detail::rows_where(n, [lo = lower.data(), hi = upper.data()](std::size_t i) { return lo[i] > hi[i]; }))
-        f.crossed.push_back(detail::unit_name(ids, i));
-    {
-        const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
-        bool unbounded_in[64];
-        bool fixed_above_floor_in[64];
-        detail::parallel_chunks(chunks, [&](std::size_t c) {
-            const auto [begin, end] = detail::chunk_range(n, chunks, c);
-            const double inf = std::numeric_limits<double>::infinity();
-            unbounded_in[c] = detail::count_where(begin, end, [m = movable.data(), hi = upper.data(), inf](std::size_t i) {
-                                  return (m[i] != 0) & (hi[i] == inf);
-                              }) > 0;
-            fixed_above_floor_in[c] =
-                detail::count_where(begin, end, [&](std::size_t i) { return !movable[i] && fixed_amount(i) != lower[i]; }) > 0;
-        });
-        unbounded = std::any_of(unbounded_in, unbounded_in + chunks, [](bool b) { return b; });
-        fixed_above_floor = std::any_of(fixed_above_floor_in, fixed_above_floor_in + chunks, [](bool b) { return b; });
+    // One pass finds crossed bounds, uncapped movers and fixed amounts above their floors, and
+    // adds up both totals: bounds are whole rounding units, so each total is usually an exact
+    // plain sum (whole numbers whose magnitudes sum below 2^53 add exactly in any order); if not,
+    // it is summed again, order-independently.
+    struct Part {
+        double crossed = 0.0;
+        bool unbounded = false;
+        bool fixed_above_floor = false;
+        double lower = 0.0, lower_magnitude = 0.0, lower_fractions = 0.0;
+        double reach = 0.0, reach_magnitude = 0.0, reach_fractions = 0.0;
+    };
+    const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+    Part parts[64];
+    detail::parallel_chunks(chunks, [&](std::size_t c) {
+        const auto [begin, end] = detail::chunk_range(n, chunks, c);
+        const double inf = std::numeric_limits<double>::infinity();
+        Part p;
+        auto whole = [](double x) {
+            const double a = std::fabs(x);
+            return ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // 1 for a fraction, NaN or infinity
+        };
+        for (std::size_t i = begin; i < end; ++i) {
+            const bool moves = movable[i] != 0;
+            const double lo = lower[i];
+            const double hi = upper[i];
+            p.crossed += lo > hi ? 1.0 : 0.0;
+            p.unbounded = p.unbounded || (moves && hi == inf);
+            const double fixed = moves ? 0.0 : fixed_amount(i);
+            p.fixed_above_floor = p.fixed_above_floor || (!moves && fixed != lo);
+            const double at_lower = moves ? lo : fixed;
+            const double at_upper = moves ? hi : fixed;
+            p.lower += at_lower;
+            p.lower_magnitude += std::fabs(at_lower);
+            p.lower_fractions += whole(at_lower);
+            p.reach += at_upper;
+            p.reach_magnitude += std::fabs(at_upper);
+            p.reach_fractions += whole(at_upper);
+        }
+        parts[c] = p;
+    });
+    Part all;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        const Part& p = parts[c];
+        all.crossed += p.crossed;
+        all.unbounded = all.unbounded || p.unbounded;
+        all.fixed_above_floor = all.fixed_above_floor || p.fixed_above_floor;
+        all.lower += p.lower;
+        all.lower_magnitude += p.lower_magnitude;
+        all.lower_fractions += p.lower_fractions;
+        all.reach += p.reach;
+        all.reach_magnitude += p.reach_magnitude;
+        all.reach_fractions += p.reach_fractions;
     }
-    // Bounds are whole rounding units, so these totals usually take whole_sum's exact one-pass path.
-    const double sum_lower = detail::whole_sum(n, [&](std::size_t i) { return movable[i] ? lower[i] : fixed_amount(i); });
-    const double reach = unbounded ? 0.0 : detail::whole_sum(n, [&](std::size_t i) {
+    if (all.crossed > 0.0)
+        for (std::size_t i : detail::rows_where(n, [lo = lower.data(), hi = upper.data()](std::size_t i) { return lo[i] > hi[i]; }))
+            f.crossed.push_back(detail::unit_name(ids, i));
+    unbounded = all.unbounded;
+    fixed_above_floor = all.fixed_above_floor;
+#if defined(__FAST_MATH__)
+    const bool exact_lower = false;
+    const bool exact_reach = false;
+#else
+    const bool exact_lower = all.lower_fractions == 0.0 && all.lower_magnitude < 0x1p53;
+    const bool exact_reach = all.reach_fractions == 0.0 && all.reach_magnitude < 0x1p53;
+#endif
+    const double sum_lower = exact_lower ? all.lower : detail::sum_of(n, [&](std::size_t i) {
+        return movable[i] ? lower[i] : fixed_amount(i);
+    });
+    const double reach = unbounded ? 0.0 : exact_reach ? all.reach : detail::sum_of(n, [&](std::size_t i) {
         return movable[i] ? upper[i] : fixed_amount(i);
     });
     f.sum_lower = sum_lower;
@@ -828,13 +876,18 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         if (total != 0) throw AllocationError("E1", "no units to round into");
         return {};
     }
-    const std::vector<std::string> bad =
-        detail::ids_of(ids, detail::failing_rows<detail::negative_or_not_finite>(amounts.data(), n));
-    if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
+    // One SIMD scan checks the amounts and finds the largest, which spares their sum its own first pass.
+    const detail::ColumnScan scan = detail::scan_columns({amounts}, n).front();
+    if (!scan.finite || scan.low < 0.0) {
+        const std::vector<std::string> bad =
+            detail::ids_of(ids, detail::failing_rows<detail::negative_or_not_finite>(amounts.data(), n));
+        throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
+    }
     if (total / unit >= (std::int64_t{1} << 62))
         throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
     const double units_total = static_cast<double>(total / unit);
-    const double sum = detail::sum_of(amounts) / static_cast<double>(unit);
+    const double sum =
+        detail::reproducible_sum_below(n, scan.high, [a = amounts.data()](std::size_t i) { return a[i]; }) / static_cast<double>(unit);
     if (!(sum > 0.0) && total > 0) throw AllocationError("E4", "cannot round: every amount is 0 but the total is not");
     const double factor = sum > 0.0 ? units_total / sum : 0.0;
     const double ud = static_cast<double>(unit);
@@ -851,11 +904,16 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         return std::fabs(x - nearest) <= tolerance ? nearest : x;
     };
     // Remainders to 12 decimals as integer keys (below 2^40), so that equal remainders tie exactly.
+    // The leftover units go to the largest keys, found by a radix selection on the keys' top 12
+    // bits (below); each chunk counts its keys by those bits while they are in cache.
+    constexpr unsigned shift = 28;
+    constexpr std::size_t buckets = std::size_t{1} << 12;
     std::vector<std::int64_t> whole(n);
     std::uint64_t* const key = detail::scratch<std::uint64_t, 0>(n);
+    const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
+    std::uint32_t* const chunk_counts = detail::scratch<std::uint32_t, 0>(chunks * buckets);
     std::int64_t floor_sum = 0;
     {
-        const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
         std::int64_t floor_sums[64];
         detail::parallel_chunks(chunks, [&](std::size_t c) {
             auto [begin, end] = detail::chunk_range(n, chunks, c);
@@ -876,6 +934,10 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
                 sum += f;
             }
             floor_sums[c] = sum;
+            std::uint32_t* const h = chunk_counts + c * buckets;
+            std::fill(h, h + buckets, 0U);
+            const auto [first, last] = detail::chunk_range(n, chunks, c);
+            for (std::size_t i = first; i < last; ++i) ++h[key[i] >> shift];
         });
         for (std::size_t c = 0; c < chunks; ++c) floor_sum += floor_sums[c];
     }
@@ -884,24 +946,12 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         throw AllocationError("E99", "internal error in largest remainder: " + std::to_string(leftover) +
                                          " units left over for " + std::to_string(n) + " units");
     if (leftover > 0) {
-        // The leftover units go to the largest keys. A radix selection finds them: count the keys
-        // by their top 12 bits, give one to every unit in the buckets above the one where the
-        // count reaches the leftover, and order only the units of that bucket by the full rule
-        // (key, then quota, then id).
-        constexpr unsigned shift = 28;
-        constexpr std::size_t buckets = std::size_t{1} << 12;
-        // Four interleaved histograms per half of the units (one half per thread), so that runs of
-        // equal keys (every unit at a bound has key 0) do not wait on one another's increments.
-        const std::size_t halves = n >= 2 * detail::kParallelGrain ? 2 : 1;
-        std::vector<std::uint32_t> counts(halves * 4 * buckets, 0);
-        detail::parallel_chunks(halves, [&](std::size_t c) {
-            const auto [begin, end] = detail::chunk_range(n, halves, c);
-            std::uint32_t* h = counts.data() + c * 4 * buckets;
-            for (std::size_t i = begin; i < end; ++i) ++h[(i & 3) * buckets + (key[i] >> shift)];
-        });
-        std::vector<std::size_t> count(buckets, 0);
-        for (std::size_t part = 0; part < 4 * halves; ++part)
-            for (std::size_t b = 0; b < buckets; ++b) count[b] += counts[part * buckets + b];
+        // Radix selection: every unit in the buckets above the one where the count of keys (from
+        // the top) reaches the leftover takes one unit, and only the units of that bucket are
+        // ordered by the full rule (key, then quota, then id).
+        std::vector<std::uint32_t> count(chunk_counts, chunk_counts + buckets);
+        for (std::size_t c = 1; c < chunks; ++c)
+            for (std::size_t b = 0; b < buckets; ++b) count[b] += chunk_counts[c * buckets + b];
         std::size_t bucket = count.size();
         std::size_t above = 0;
         const auto wanted = static_cast<std::size_t>(leftover);
@@ -911,12 +961,12 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         candidates.reserve(count[bucket]);
         const std::uint64_t first_above = static_cast<std::uint64_t>(bucket + 1) << shift;
         {
-            const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
             std::vector<std::size_t> in_chunk[64];
+            // The same pass turns whole units into amounts (the bucket's winners take one unit more below).
             detail::parallel_chunks(chunks, [&](std::size_t c) {
                 const auto [begin, end] = detail::chunk_range(n, chunks, c);
                 for (std::size_t i = begin; i < end; ++i) {
-                    whole[i] += key[i] >= first_above ? 1 : 0;  // branch-free: about half the units take one
+                    whole[i] = (whole[i] + (key[i] >= first_above ? 1 : 0)) * unit;  // branch-free: about half take one
                     if ((key[i] >> shift) == bucket) in_chunk[c].push_back(i);
                 }
             });
@@ -933,9 +983,10 @@ inline std::vector<std::int64_t> largest_remainder(ConstSpan amounts, std::int64
         if (take < candidates.size())
             std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(take - 1),
                              candidates.end(), before);
-        for (std::size_t k = 0; k < take; ++k) whole[candidates[k]] += 1;
+        for (std::size_t k = 0; k < take; ++k) whole[candidates[k]] += unit;
+    } else {
+        detail::for_each_unit(n, [&](std::size_t i) { whole[i] *= unit; });
     }
-    detail::for_each_unit(n, [&](std::size_t i) { whole[i] *= unit; });
     return whole;
 }
 
@@ -1178,13 +1229,16 @@ inline PopulationSummary check_units(const AllocationUnits& u) {
     same(u.floor.size(), "floor", true);
     same(u.cap.size(), "cap", true);
     if (!u.ids_verified) check_ids(u.ids);
-    std::vector<std::string> bad = ids_of(u.ids, failing_rows<negative_or_not_finite>(u.population.span().data(), n));
-    if (!bad.empty())
+    // One SIMD scan checks the population and finds its largest value, which bounds every
+    // population-weighted sum of the need steps and spares ΣP its own first pass.
+    const ColumnScan population_scan = scan_columns({u.population.span()}, n).front();
+    std::vector<std::string> bad;
+    if (!population_scan.finite || population_scan.low < 0.0) {
+        bad = ids_of(u.ids, failing_rows<negative_or_not_finite>(u.population.span().data(), n));
         throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
-    // The largest population bounds every population-weighted sum of the need steps; found here,
-    // it also spares ΣP its own first pass.
+    }
     PopulationSummary pop;
-    pop.largest = largest_magnitude(u.population.span().data(), n);
+    pop.largest = n > 0 ? population_scan.high : 0.0;
     pop.total = reproducible_sum_below(n, pop.largest, [p = u.population.span().data()](std::size_t i) { return p[i]; });
     if (!(pop.total > 0.0)) throw AllocationError("E3", "total population is 0");
     if (!u.cost_factor.empty()) {
@@ -1341,31 +1395,27 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         });
     }
 
-    // §6: pace of change.
+    // §6: pace of change. The damped proposal, the rebased baseline and the distance from target are
+    // unit by unit, so they are computed in the bounds' pass below, chunk by chunk.
     const bool pace = params.pace != PaceMode::none;
+    const bool damped = params.pace == PaceMode::damped;
+    double sum_b = 0.0;
     if (pace) {
         if (units.baseline.empty()) throw AllocationError("E7", "pace of change needs a baseline");
         const ConstSpan b = units.baseline;
-        const std::vector<std::string> bad =
-            detail::ids_of(units.ids, detail::failing_rows<detail::negative_or_not_finite>(b.data(), n));
-        if (!bad.empty())
+        // One SIMD scan checks the baseline and finds its largest value, which spares its sum the
+        // first pass.
+        const detail::ColumnScan scan = detail::scan_columns({b}, n).front();
+        if (!scan.finite || scan.low < 0.0) {
+            const std::vector<std::string> bad =
+                detail::ids_of(units.ids, detail::failing_rows<detail::negative_or_not_finite>(b.data(), n));
             throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
                                   bad);
-        const double sum_b = sum_of(units.baseline);
+        }
+        sum_b = detail::reproducible_sum_below(n, scan.high, [p = b.data()](std::size_t i) { return p[i]; });
         if (!(sum_b > 0.0)) throw AllocationError("E7", "the baseline sums to 0");
         r.overall_growth = T / sum_b - 1.0;
-        const bool damped = params.pace == PaceMode::damped;
-        const double theta = params.theta;
-        for_each_unit(n, [&](std::size_t i) {
-            const double rebased = b[i] * T / sum_b;
-            r.rebased_baseline[i] = rebased;
-            r.distance_from_target0[i] = (rebased - r.target[i]) / r.target[i];
-            if (damped) r.proposal[i] = damped_proposal(rebased, r.target[i], theta);
-        });
         if (!damped) r.proposal = pace_gap_closing(b, r.target, T);
-        const std::size_t far = detail::count_rows(n, [d = r.distance_from_target0.data()](std::size_t i) { return std::fabs(d[i]) > 0.5; });
-        if (far > 0)
-            r.warnings.push_back(std::to_string(far) + " units have a rebased baseline more than 50% from target");
     } else {
         r.proposal = r.target;
     }
@@ -1381,8 +1431,25 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
     {
         const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
         std::size_t zero_pop_floors[64];
+        std::size_t far_from_target[64];
         detail::parallel_chunks(chunks, [&](std::size_t c) {
             const auto [begin, end] = detail::chunk_range(n, chunks, c);
+            far_from_target[c] = 0;
+            if (pace) {
+                const double theta = params.theta;
+                double* const rebased = r.rebased_baseline.data();
+                double* const distance = r.distance_from_target0.data();
+                double* const proposal = r.proposal.data();
+                const double* const b = units.baseline.span().data();
+                const double* const target = r.target.data();
+                for (std::size_t i = begin; i < end; ++i) {
+                    rebased[i] = b[i] * T / sum_b;
+                    distance[i] = (rebased[i] - target[i]) / target[i];
+                }
+                if (damped)
+                    for (std::size_t i = begin; i < end; ++i) proposal[i] = damped_proposal(rebased[i], target[i], theta);
+                far_from_target[c] = detail::count_where(begin, end, [distance](std::size_t i) { return std::fabs(distance[i]) > 0.5; });
+            }
             for (std::size_t i = begin; i < end; ++i) {
                 lo[i] = 0.0;
                 hi[i] = inf;
@@ -1421,7 +1488,13 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
                 return (p[i] == 0.0) & (l[i] > 0.0);
             });
         });
-        for (std::size_t c = 0; c < chunks; ++c) zero_pop_floor += zero_pop_floors[c];
+        std::size_t far = 0;
+        for (std::size_t c = 0; c < chunks; ++c) {
+            zero_pop_floor += zero_pop_floors[c];
+            far += far_from_target[c];
+        }
+        if (far > 0)
+            r.warnings.push_back(std::to_string(far) + " units have a rebased baseline more than 50% from target");
     }
     if (zero_pop_floor > 0)
         r.warnings.push_back(std::to_string(zero_pop_floor) + " units with zero population have a floor above 0");

@@ -161,19 +161,25 @@ inline void block_range(const double* x, std::size_t n, double& low, double& hig
 #if defined(FAIRER_HAVE_SSE2)
     const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7FFFFFFFFFFFFFFF));
     const __m128d infinity = _mm_set1_pd(inf);
-    __m128d lo = _mm_set1_pd(low);
-    __m128d hi = _mm_set1_pd(high);
-    __m128d ok = _mm_cmpeq_pd(lo, lo);  // all ones unless low is NaN
-    for (; i + 2 <= n; i += 2) {
-        const __m128d v = _mm_loadu_pd(x + i);
-        ok = _mm_and_pd(ok, _mm_cmplt_pd(_mm_and_pd(v, abs_mask), infinity));  // false for NaN and ±inf
-        lo = _mm_min_pd(lo, v);
-        hi = _mm_max_pd(hi, v);
+    // Two pairs of running extremes, so that consecutive minpd/maxpd do not wait on each other.
+    __m128d lo0 = _mm_set1_pd(low), lo1 = lo0;
+    __m128d hi0 = _mm_set1_pd(high), hi1 = hi0;
+    __m128d ok = _mm_cmpeq_pd(lo0, lo0);  // all ones unless low is NaN
+    for (; i + 4 <= n; i += 4) {
+        const __m128d a = _mm_loadu_pd(x + i);
+        const __m128d b = _mm_loadu_pd(x + i + 2);
+        // false for NaN and ±inf
+        ok = _mm_and_pd(ok, _mm_and_pd(_mm_cmplt_pd(_mm_and_pd(a, abs_mask), infinity),
+                                       _mm_cmplt_pd(_mm_and_pd(b, abs_mask), infinity)));
+        lo0 = _mm_min_pd(lo0, a);
+        hi0 = _mm_max_pd(hi0, a);
+        lo1 = _mm_min_pd(lo1, b);
+        hi1 = _mm_max_pd(hi1, b);
     }
     double lanes[2];
-    _mm_storeu_pd(lanes, lo);
+    _mm_storeu_pd(lanes, _mm_min_pd(lo0, lo1));
     low = lanes[0] < lanes[1] ? lanes[0] : lanes[1];
-    _mm_storeu_pd(lanes, hi);
+    _mm_storeu_pd(lanes, _mm_max_pd(hi0, hi1));
     high = lanes[0] > lanes[1] ? lanes[0] : lanes[1];
     if (_mm_movemask_pd(ok) != 3) finite = false;
 #endif
