@@ -13,15 +13,16 @@ namespace numpy_support {
 namespace py = pybind11;
 
 // An array of the given shape over v's buffer; v's size must equal the product of the shape.
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
-    auto* owned = new std::vector<T>(std::move(v));
-    py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+template <class T, class Allocator>
+py::array_t<T> to_numpy(std::vector<T, Allocator>&& v, std::vector<py::ssize_t> shape) {
+    using Vector = std::vector<T, Allocator>;
+    auto* owned = new Vector(std::move(v));
+    py::capsule owner(owned, [](void* p) { delete static_cast<Vector*>(p); });
     return py::array_t<T>(std::move(shape), owned->data(), owner);
 }
 
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& v) {
+template <class T, class Allocator>
+py::array_t<T> to_numpy(std::vector<T, Allocator>&& v) {
     const auto n = static_cast<py::ssize_t>(v.size());
     return to_numpy(std::move(v), {n});
 }

@@ -31,8 +31,8 @@ ConstSpan span_of(const Array& a) {
 
 using numpy_support::to_numpy;
 
-template <class T>
-py::array_t<T> view_of(const std::vector<T>& v, py::handle base) {
+template <class T, class Allocator>
+py::array_t<T> view_of(const std::vector<T, Allocator>& v, py::handle base) {
     return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data(), base);
 }
 
@@ -184,7 +184,7 @@ void register_allocation(py::module_& m) {
         .def_readonly("message", &fairer::Feasibility::message);
 
     using R = fairer::AllocationResult;
-    auto vec = [](std::vector<double> R::*member) {
+    auto vec = [](fairer::ResultColumn<double> R::*member) {
         return [member](py::object self) { return view_of(self.cast<const R&>().*member, self); };
     };
     py::class_<R>(m, "AllocationResult", "An allocation with its audit trail (money in pence).")
@@ -338,7 +338,7 @@ void register_allocation(py::module_& m) {
         "largest_remainder",
         [](const Array& amounts, std::int64_t total, std::int64_t unit, const std::vector<std::string>& ids) {
             const ConstSpan a = span_of(amounts);
-            std::vector<std::int64_t> out;
+            fairer::ResultColumn<std::int64_t> out;
             {
                 // Safe without the GIL: reads the argument array and the copied ids only.
                 py::gil_scoped_release release;

@@ -27,7 +27,7 @@ std::uint64_t bits(double x) {
     return b;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+bool same_bits(fairer::ConstSpan a, fairer::ConstSpan b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
         if (bits(a[i]) != bits(b[i])) return false;

@@ -12,6 +12,8 @@
 #include <limits>
 #include <cstddef>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "fairer/detail/csv.hpp"
@@ -27,7 +29,8 @@ class Span {
 public:
     Span() = default;
     Span(const T* data, std::size_t size) : data_(data), size_(size) {}
-    Span(const std::vector<T>& v) : data_(v.data()), size_(v.size()) {}  // NOLINT: implicit by design
+    template <class Allocator>
+    Span(const std::vector<T, Allocator>& v) : data_(v.data()), size_(v.size()) {}  // NOLINT: implicit by design
     const T* data() const noexcept { return data_; }
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
@@ -39,6 +42,50 @@ private:
     const T* data_ = nullptr;
     std::size_t size_ = 0;
 };
+
+// A std::allocator whose value-initialisation of a new element (as in resize(n) or vector(n)) is
+// default-initialisation: a column of doubles sized for a pass that fills it is not first filled
+// with zeros. Every other construction is std::allocator's.
+template <class T>
+struct default_init_allocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = default_init_allocator<U>;
+    };
+    default_init_allocator() = default;
+    template <class U>
+    default_init_allocator(const default_init_allocator<U>&) noexcept {}  // NOLINT: as std::allocator's
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+// Result columns compare with plain vectors of the same values (found by argument-dependent
+// lookup through the allocator's namespace; two result columns compare as any two vectors).
+template <class T, class A>
+using if_other_allocator = std::enable_if_t<!std::is_same<A, default_init_allocator<T>>::value, bool>;
+
+template <class T, class A, if_other_allocator<T, A> = true>
+bool operator==(const std::vector<T, default_init_allocator<T>>& a, const std::vector<T, A>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+template <class T, class A, if_other_allocator<T, A> = true>
+bool operator==(const std::vector<T, A>& a, const std::vector<T, default_init_allocator<T>>& b) {
+    return b == a;
+}
+template <class T, class A, if_other_allocator<T, A> = true>
+bool operator!=(const std::vector<T, default_init_allocator<T>>& a, const std::vector<T, A>& b) {
+    return !(a == b);
+}
+template <class T, class A, if_other_allocator<T, A> = true>
+bool operator!=(const std::vector<T, A>& a, const std::vector<T, default_init_allocator<T>>& b) {
+    return !(b == a);
+}
 
 // The order-independent sum of term(0) .. term(n − 1) (reproducible_sum.hpp): every allocation
 // total goes through it, so each output depends only on the multiset of rows, never on their
