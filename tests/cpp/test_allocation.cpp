@@ -315,6 +315,145 @@ TEST_CASE("Long totals: cancellation, integers, non-finite terms and extreme mag
     CHECK(sum_of(huge) == exact_total(huge));
 }
 
+TEST_CASE("Bounded sums: any bound at or above the largest term gives an order-independent total within its error bound") {
+    // A sum given a bound on its terms skips the scan for the largest; the error bound is then the
+    // bound's binade's, n·2^(e−101) with bound < 2^e. Second method: the exact long accumulator.
+    using fairer::detail::reproducible_sum_below;
+    std::mt19937_64 gen(20261124);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (std::size_t n : {255u, 256u, 1000u, 4097u, 33755u}) {
+        std::vector<double> x(n);
+        for (auto& v : x) v = (unit(gen) < 0.3 ? -1.0 : 1.0) * std::pow(10.0, 6.0 * unit(gen)) * unit(gen);
+        double largest = 0.0;
+        for (double v : x) largest = std::max(largest, std::fabs(v));
+        const double exact = exact_total(x);
+        auto term = [&](std::size_t i) { return x[i]; };
+        CAPTURE(n);
+        // the largest term itself as the bound: the two-pass sum's bits
+        CHECK(reproducible_sum_below(n, largest, term) == fairer::detail::sum_of(x));
+        // no bound known (+inf): the two-pass sum
+        CHECK(reproducible_sum_below(n, std::numeric_limits<double>::infinity(), term) == fairer::detail::sum_of(x));
+        CHECK(fairer::detail::largest_magnitude(x.data(), n) == largest);
+        for (double scale : {1.0, 1.5, 2.0, 1e3, 0x1p40}) {
+            const double bound = largest * scale;
+            const double got = reproducible_sum_below(n, bound, term);
+            int e = 0;
+            std::frexp(bound, &e);
+            CAPTURE(scale);
+            CHECK(std::fabs(got - exact) <= static_cast<double>(n) * std::ldexp(1.0, e - 101) + 0.5 * std::fabs(exact) * 0x1p-52);
+            std::vector<double> y = x;
+            for (int k = 0; k < 5; ++k) {
+                std::shuffle(y.begin(), y.end(), gen);
+                CHECK(reproducible_sum_below(n, bound, [&](std::size_t i) { return y[i]; }) == got);
+            }
+        }
+        // several sums at once: each is the single sum's result, bit for bit
+        const double bounds[3] = {largest, 4.0 * largest, std::numeric_limits<double>::infinity()};
+        double together[3];
+        fairer::detail::reproducible_sums_below(n, 3, bounds, [&](std::size_t k, std::size_t i) { return x[i] * static_cast<double>(k + 1); },
+                                                together);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const double alone = reproducible_sum_below(n, bounds[k], [&](std::size_t i) { return x[i] * static_cast<double>(k + 1); });
+            CHECK(together[k] == alone);
+        }
+    }
+    // non-finite terms under an infinite bound follow IEEE addition, as sum_of does
+    std::vector<double> y(3000, 1.0);
+    y[17] = std::numeric_limits<double>::infinity();
+    CHECK(reproducible_sum_below(y.size(), std::numeric_limits<double>::infinity(), [&](std::size_t i) { return y[i]; }) ==
+          std::numeric_limits<double>::infinity());
+    CHECK(fairer::detail::largest_magnitude(y.data(), y.size()) == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("Column scans: the range and finiteness agree with a plain loop") {
+    std::mt19937_64 gen(99);
+    std::normal_distribution<double> z(0.0, 1e3);
+    for (std::size_t n : {1u, 2u, 3u, 5u, 4096u, 4099u, 33755u}) {
+        std::vector<double> x(n);
+        for (auto& v : x) v = z(gen);
+        if (n > 3) x[n / 2] = -0.0;
+        const auto scan = fairer::detail::scan_columns({fairer::ConstSpan(x)}, n).front();
+        CAPTURE(n);
+        CHECK(scan.finite);
+        CHECK(scan.low == *std::min_element(x.begin(), x.end()));
+        CHECK(scan.high == *std::max_element(x.begin(), x.end()));
+        CHECK(scan.largest() == std::max(std::fabs(scan.low), std::fabs(scan.high)));
+        for (double odd : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()}) {
+            for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+                std::vector<double> y = x;
+                y[at] = odd;
+                CHECK_FALSE(fairer::detail::scan_columns({fairer::ConstSpan(y)}, n).front().finite);
+            }
+        }
+    }
+}
+
+TEST_CASE("Bounded fit: a solution on a kink, fractional bounds, and the counts at floors and caps") {
+    // Unit 4 leaves its floor at κ = 150/400 = 0.375, where F = 0.375·600 + 150 = 375: a budget of
+    // 375 puts the solution on the kink, where the search cannot end at a pivot beside the solution
+    // and decides by the order-independent sum. Second method: bisection.
+    const std::vector<double> a{100, 200, 300, 400};
+    const std::vector<double> lo{0, 0, 0, 150};
+    const std::vector<double> hi{1e300, 1e300, 1e300, 1e300};
+    const auto fit = fairer::bounded_fit(a, lo, hi, 375);
+    CHECK(fit.scale == doctest::Approx(0.375).epsilon(1e-15));
+    const std::vector<double> zeros(a.size(), 0.0);
+    const auto want = allocation_support::bisect_fit(zeros, a, lo, hi, 375.0, -10.0, 10.0);
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(fit.allocation[i] == doctest::Approx(want[i]).epsilon(1e-12));
+    // Fractional floors and caps: the settled total is not whole, so the fixed part of F is summed
+    // again at the end; 3,000 units in two orders give the same bits.
+    std::mt19937_64 gen(5);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const std::size_t n = 3000;
+    std::vector<double> w(n), l(n), h(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        // a third with high floors, a third with low caps, a third with neither that binds
+        w[i] = 10.0 + 90.0 * unit(gen);
+        const double high_floor = w[i] * (0.9 + 0.1 * unit(gen));
+        const double low_cap = w[i] * (0.5 + 0.2 * unit(gen));
+        l[i] = i % 3 == 0 ? high_floor : w[i] * 0.1 * unit(gen);
+        h[i] = i % 3 == 1 ? low_cap : std::numeric_limits<double>::infinity();
+    }
+    const double sum_w = std::accumulate(w.begin(), w.end(), 0.0);
+    const auto budget = static_cast<std::int64_t>(sum_w * 0.85);
+    const auto big = fairer::bounded_fit(w, l, h, budget);
+    const std::vector<double> none(n, 0.0);
+    const auto expected = allocation_support::bisect_fit(none, w, l, h, static_cast<double>(budget), -10.0, 10.0);
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < n; ++i) off += std::fabs(big.allocation[i] - expected[i]) > 1e-9 * expected[i] ? 1U : 0U;
+    CHECK(off == 0);
+    std::vector<double> rw(w.rbegin(), w.rend()), rl(l.rbegin(), l.rend()), rh(h.rbegin(), h.rend());
+    const auto reversed = fairer::bounded_fit(rw, rl, rh, budget);
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < n; ++i) differ += reversed.allocation[n - 1 - i] != big.allocation[i] ? 1U : 0U;
+    CHECK(differ == 0);
+    // the counts come from the pass that writes the statuses; count the statuses again
+    const auto count = [&](fairer::BoundStatus s) {
+        return static_cast<std::size_t>(std::count(big.status.begin(), big.status.end(), s));
+    };
+    CHECK(big.at_floor == count(fairer::BoundStatus::floor));
+    CHECK(big.at_cap == count(fairer::BoundStatus::cap));
+    CHECK(big.at_floor > 0);
+    CHECK(big.at_cap > 0);
+}
+
+TEST_CASE("Results share the table's ids and their columns compare with plain vectors") {
+    const auto u = example1_units();
+    const auto r = fairer::allocate(u, 100000000, direct_need(0.5));
+    CHECK(&r.ids.strings() == &u.ids.strings());
+    CHECK(r.ids == u.ids);
+    const std::vector<std::string> plain_ids(r.ids.begin(), r.ids.end());
+    CHECK(plain_ids == std::vector<std::string>{"A", "B", "C", "D"});
+    const std::vector<std::int64_t> rounded(r.rounded.begin(), r.rounded.end());
+    CHECK(r.rounded == rounded);
+    CHECK(rounded == r.rounded);
+    std::vector<std::int64_t> other = rounded;
+    other[0] += 100;
+    CHECK(r.rounded != other);
+    CHECK(other != r.rounded);
+}
+
 TEST_CASE("Bounds to whole rounding units agree with std::ceil and std::floor") {
     // The second method is the libm rounding the engine avoids for speed; odd lengths exercise
     // both the two-at-a-time and the one-at-a-time paths.
