@@ -893,8 +893,8 @@ inline ResultColumn<std::int64_t> largest_remainder(ConstSpan amounts, std::int6
     if (total / unit >= (std::int64_t{1} << 62))
         throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
     const double units_total = static_cast<double>(total / unit);
-    const double sum =
-        detail::reproducible_sum_below(n, scan.high, [a = amounts.data()](std::size_t i) { return a[i]; }) / static_cast<double>(unit);
+    const double sum = detail::reproducible_sum_below(n, scan.high, [a = amounts.data()](std::size_t i) { return a[i]; }) /
+                       static_cast<double>(unit);
     if (!(sum > 0.0) && total > 0) throw AllocationError("E4", "cannot round: every amount is 0 but the total is not");
     const double factor = sum > 0.0 ? units_total / sum : 0.0;
     const double ud = static_cast<double>(unit);
@@ -1086,7 +1086,8 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
                 if (c == nullptr || c->size() != n) break;
                 spans[scanned++] = *c;
             }
-            std::vector<ColumnScan> scans = scan_columns(std::vector<ConstSpan>(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(scanned)), n);
+            std::vector<ColumnScan> scans =
+                scan_columns(std::vector<ConstSpan>(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(scanned)), n);
             std::vector<std::vector<double>> storage(K);
             for (std::size_t k = 0; k < K; ++k) {
                 if (k < scanned && scans[k].finite) continue;  // no NaN: impute_column would return it as it is
@@ -1110,8 +1111,8 @@ inline std::vector<double> component_need(const AllocationUnits& u, const Compon
                     } else {
                         beta = calibrate_exponent(score, *spec.ratio);  // the error that names the row
                     }
-                    const double largest =
-                        exp_need_in_place(score, u.population, beta, pop, range.finite ? range.high : std::numeric_limits<double>::infinity());
+                    const double high = range.finite ? range.high : std::numeric_limits<double>::infinity();
+                    const double largest = exp_need_in_place(score, u.population, beta, pop, high);
                     if (need_bound != nullptr) *need_bound = largest;
                     need = std::move(score);
                     break;
@@ -1458,7 +1459,8 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
                 }
                 if (damped)
                     for (std::size_t i = begin; i < end; ++i) proposal[i] = damped_proposal(rebased[i], target[i], theta);
-                far_from_target[c] = detail::count_where(begin, end, [distance](std::size_t i) { return std::fabs(distance[i]) > 0.5; });
+                far_from_target[c] =
+                    detail::count_where(begin, end, [distance](std::size_t i) { return std::fabs(distance[i]) > 0.5; });
             }
             for (std::size_t i = begin; i < end; ++i) {
                 lo[i] = 0.0;

@@ -226,7 +226,8 @@ inline std::vector<double> composite_score_with(ConstSpan population, Population
     std::size_t usable = 0;  // indicators before the first of the wrong length
     while (usable < K && indicators[usable].size() == n) ++usable;
     if (scans.size() != usable)
-        scans = scan_columns(std::vector<ConstSpan>(indicators.begin(), indicators.begin() + static_cast<std::ptrdiff_t>(usable)), n);
+        scans = scan_columns(
+            std::vector<ConstSpan>(indicators.begin(), indicators.begin() + static_cast<std::ptrdiff_t>(usable)), n);
     std::size_t good = usable;  // indicators before the first that stops the loop
     for (std::size_t k = 0; k < usable && good == usable; ++k)
         if (!scans[k].finite) good = k;
@@ -252,9 +253,10 @@ inline std::vector<double> composite_score_with(ConstSpan population, Population
             const double d = std::max(std::fabs(scan.high - m[k]), std::fabs(scan.low - m[k]));  // ≥ |x − m|
             bound[k] = product_bound(product_bound(pop.largest, d), d);
         }
-        reproducible_sums_below(
-            n, count, bound, [cols, p, m](std::size_t k, std::size_t i) { return p[i] * (cols[k][i] - m[k]) * (cols[k][i] - m[k]); },
-            sd.data() + first);
+        const auto squared_deviation = [cols, p, m](std::size_t k, std::size_t i) {
+            return p[i] * (cols[k][i] - m[k]) * (cols[k][i] - m[k]);
+        };
+        reproducible_sums_below(n, count, bound, squared_deviation, sd.data() + first);
         for (std::size_t k = first; k < first + count; ++k) sd[k] = std::sqrt(sd[k] / ptotal);
     }
     for (std::size_t k = 0; k < good; ++k)
@@ -312,7 +314,9 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                                            std::optional<double> total_population = std::nullopt) {
     detail::PopulationSummary pop;
     pop.largest = detail::largest_magnitude(population.data(), population.size());
-    pop.total = total_population ? *total_population : detail::reproducible_sum_below(population.size(), pop.largest, [&](std::size_t i) { return population[i]; });
+    pop.total = total_population ? *total_population
+                                 : detail::reproducible_sum_below(population.size(), pop.largest,
+                                                                  [&](std::size_t i) { return population[i]; });
     return detail::composite_score_with(population, pop, indicators, {}, directions, weights, normalise, ids, names, nullptr);
 }
 
@@ -379,9 +383,9 @@ inline double exp_need_in_place(std::vector<double>& score, ConstSpan population
     if (!(pop.total > 0.0)) throw AllocationError("E3", "exponential need index: total population is 0");
     // exp is monotone to within an ulp, which product_bound's margin covers
     const double largest_exp = std::exp(beta * score_high);
-    const double mean =
-        reproducible_sum_below(n, product_bound(pop.largest, largest_exp), [&](std::size_t i) { return population[i] * out[i]; }) /
-        pop.total;
+    const double weighted = reproducible_sum_below(n, product_bound(pop.largest, largest_exp),
+                                                   [&](std::size_t i) { return population[i] * out[i]; });
+    const double mean = weighted / pop.total;
     for_each_unit(n, [out, mean](std::size_t i) { out[i] /= mean; });
     return product_bound(largest_exp, 1.0 / mean);
 }
@@ -396,7 +400,8 @@ inline std::vector<double> exp_need_index(std::vector<double> score, ConstSpan p
     detail::PopulationSummary pop;
     pop.largest = detail::largest_magnitude(population.data(), population.size());
     pop.total = total_population ? *total_population
-                                 : detail::reproducible_sum_below(population.size(), pop.largest, [&](std::size_t i) { return population[i]; });
+                                 : detail::reproducible_sum_below(population.size(), pop.largest,
+                                                                  [&](std::size_t i) { return population[i]; });
     const detail::ColumnScan scan = detail::scan_columns({ConstSpan(score)}, n).front();
     detail::exp_need_in_place(score, population, beta, pop,
                               scan.finite && n > 0 ? scan.high : std::numeric_limits<double>::infinity());

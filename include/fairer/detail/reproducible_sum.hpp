@@ -420,9 +420,9 @@ void for_blocks_of_sums(const BlockChunks& split, std::size_t c, std::size_t K, 
 }  // namespace reproducible
 
 // reproducible_sums when the caller knows, for each sum k, a bound largest[k] ≥ max_i |term(k, i)|
-// (+inf if it does not, for reproducible_sum's two passes): the extraction pass alone. Each result is a
-// fixed function of the multiset of terms and the bound, so it, too, does not depend on row order;
-// with the largest |term| itself as the bound it is reproducible_sum's result, bit for bit.
+// (+inf if it does not, for reproducible_sum's two passes): the extraction pass alone. Each result
+// is a fixed function of the multiset of terms and the bound, so it, too, does not depend on row
+// order; with the largest |term| itself as the bound it is reproducible_sum's result, bit for bit.
 template <class F>
 void reproducible_sums_below(std::size_t n, std::size_t K, const double* largest, F term, double* out) {
     using namespace reproducible;
@@ -446,7 +446,7 @@ void reproducible_sums_below(std::size_t n, std::size_t K, const double* largest
         exponent[k] = e + 2;
         extract[k] = m < std::numeric_limits<double>::infinity() && m != 0.0 && exponent[k] <= 1022 &&
                      exponent[k] - 50 >= -1022;
-        if (!extract[k]) out[k] = m == 0.0 ? 0.0 : one(k);  // as sum_blocks: zero, or exact
+        if (!extract[k]) out[k] = m == 0.0 ? 0.0 : one(k);  // zero, or the two passes (exact if need be)
         any = any || extract[k];
     }
     if (!any) return;
