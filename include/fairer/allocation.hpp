@@ -625,6 +625,9 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                 const double lb = (lower[i] - off(i)) / slope[i];
                 const double ub = (upper[i] - off(i)) / slope[i];
                 if ((lb >= from && lb <= to) || (ub >= from && ub <= to)) return false;
+                // the place the kinks give must be the one the pass found at t
+                const std::uint8_t place = lb > to ? at_floor : (ub < from ? at_cap : is_free);
+                if (place != pivot_place[i]) return false;
             }
             for (std::size_t i : active) place_next[i] = pivot_place[i];
             return true;
