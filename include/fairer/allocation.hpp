@@ -392,8 +392,8 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
         double crossed = 0.0;
         bool unbounded = false;
         bool fixed_above_floor = false;
-        double lower = 0.0, lower_magnitude = 0.0, lower_fractions = 0.0;
-        double reach = 0.0, reach_magnitude = 0.0, reach_fractions = 0.0;
+        detail::WholeTally lower;  // Σ (movable ? L : fixed amount)
+        detail::WholeTally reach;  // Σ (movable ? U : fixed amount)
     };
     const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
     Part parts[64];
@@ -401,10 +401,6 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
         const auto [begin, end] = detail::chunk_range(n, chunks, c);
         const double inf = std::numeric_limits<double>::infinity();
         Part p;
-        auto whole = [](double x) {
-            const double a = std::fabs(x);
-            return ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // 1 for a fraction, NaN or infinity
-        };
         for (std::size_t i = begin; i < end; ++i) {
             const bool moves = movable[i] != 0;
             const double lo = lower[i];
@@ -413,14 +409,8 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
             p.unbounded = p.unbounded || (moves && hi == inf);
             const double fixed = moves ? 0.0 : fixed_amount(i);
             p.fixed_above_floor = p.fixed_above_floor || (!moves && fixed != lo);
-            const double at_lower = moves ? lo : fixed;
-            const double at_upper = moves ? hi : fixed;
-            p.lower += at_lower;
-            p.lower_magnitude += std::fabs(at_lower);
-            p.lower_fractions += whole(at_lower);
-            p.reach += at_upper;
-            p.reach_magnitude += std::fabs(at_upper);
-            p.reach_fractions += whole(at_upper);
+            p.lower.add(moves ? lo : fixed);
+            p.reach.add(moves ? hi : fixed);
         }
         parts[c] = p;
     });
@@ -431,28 +421,17 @@ inline Feasibility check_feasibility(ConstSpan lower, ConstSpan upper, const std
         all.unbounded = all.unbounded || p.unbounded;
         all.fixed_above_floor = all.fixed_above_floor || p.fixed_above_floor;
         all.lower += p.lower;
-        all.lower_magnitude += p.lower_magnitude;
-        all.lower_fractions += p.lower_fractions;
         all.reach += p.reach;
-        all.reach_magnitude += p.reach_magnitude;
-        all.reach_fractions += p.reach_fractions;
     }
     if (all.crossed > 0.0)
         for (std::size_t i : detail::rows_where(n, [lo = lower.data(), hi = upper.data()](std::size_t i) { return lo[i] > hi[i]; }))
             f.crossed.push_back(detail::unit_name(ids, i));
     unbounded = all.unbounded;
     fixed_above_floor = all.fixed_above_floor;
-#if defined(__FAST_MATH__)
-    const bool exact_lower = false;
-    const bool exact_reach = false;
-#else
-    const bool exact_lower = all.lower_fractions == 0.0 && all.lower_magnitude < 0x1p53;
-    const bool exact_reach = all.reach_fractions == 0.0 && all.reach_magnitude < 0x1p53;
-#endif
-    const double sum_lower = exact_lower ? all.lower : detail::sum_of(n, [&](std::size_t i) {
+    const double sum_lower = all.lower.exact() ? all.lower.total : detail::sum_of(n, [&](std::size_t i) {
         return movable[i] ? lower[i] : fixed_amount(i);
     });
-    const double reach = unbounded ? 0.0 : exact_reach ? all.reach : detail::sum_of(n, [&](std::size_t i) {
+    const double reach = unbounded ? 0.0 : all.reach.exact() ? all.reach.total : detail::sum_of(n, [&](std::size_t i) {
         return movable[i] ? upper[i] : fixed_amount(i);
     });
     f.sum_lower = sum_lower;
@@ -534,7 +513,7 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
         std::vector<std::uint8_t> place_pivot;
         resize_all(n, fit.allocation, fit.status, place_prev, place_next, place_pivot);
         ItemList active{scratch<std::size_t, 0>(n), n};
-        double settled = 0.0;       // Σ fixed amounts of settled units
+        WholeTally settled;         // the fixed amounts of settled units
         double settled_slope = 0.0; // Σ w of settled free units
         double prev = -inf;  // F(prev) < T
         double next = inf;   // F(next) ≥ T
@@ -557,19 +536,23 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
             w += below || above ? 0.0 : slope[i];
             pivot_place[i] = static_cast<std::uint8_t>(below ? at_floor : (above ? at_cap : is_free));
         };
-        // The passes' running totals: s[0] and s[1] the settled amounts and slopes, s[2] and s[3]
-        // F and its slope at a pivot, s[4] and s[5] tallies that say whether s[0] is exact (whole
-        // amounts whose magnitudes sum below 2^53 add exactly in any order, so the settled total
-        // is then the order-independent fixed part of F, with no pass of its own at the end).
-        using Totals = std::array<double, 6>;
-        const auto settle = [](double amount, Totals& s) {
-            const double a = std::fabs(amount);
-            s[0] += amount;
-            s[4] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
-            s[5] += a;
+        // The passes' running totals: the settled amounts (a WholeTally: when every amount is whole,
+        // as bounds in whole rounding units are unless offsets are fractional, the settled total is
+        // exact, and so the order-independent fixed part of F with no pass of its own at the end)
+        // and slopes, and F and its slope at a pivot.
+        struct Totals {
+            WholeTally settled;
+            double settled_slope = 0.0;
+            double f = 0.0;
+            double w = 0.0;
+            Totals& operator+=(const Totals& other) {
+                settled += other.settled;
+                settled_slope += other.settled_slope;
+                f += other.f;
+                w += other.w;
+                return *this;
+            }
         };
-        double not_whole = 0.0;
-        double magnitude = 0.0;
         // Whether F has been evaluated at f_pivot over the active units (a pass that settles units
         // also evaluates F at the next guess when that guess does not depend on how many it
         // settles, which saves a pass over the units per step).
@@ -584,21 +567,19 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                 // capped unless U = ∞
                 next_place[i] = moves ? static_cast<std::uint8_t>(is_free + (upper[i] < inf ? 1 : 0)) : at_floor;
                 if (!moves) {
-                    settle(std::clamp(off(i), lower[i], upper[i]), s);
+                    s.settled.add(std::clamp(off(i), lower[i], upper[i]));
                 } else if (first_given) {
-                    place_at(i, first_pivot, s[2], s[3]);
+                    place_at(i, first_pivot, s.f, s.w);
                 } else {
-                    s[2] += off(i);
-                    s[3] += slope[i];
+                    s.f += off(i);
+                    s.w += slope[i];
                 }
                 return moves;
             });
-            settled = sums[0];
-            not_whole = sums[4];
-            magnitude = sums[5];
+            settled = sums.settled;
             f_pivot = first_given ? first_pivot : 0.0;
-            f_at = settled + sums[2];
-            f_slope = sums[3];
+            f_at = settled.total + sums.f;
+            f_slope = sums.w;
         }
         // F(t) ≥ T, from F at t in f (after a pass that recorded each active unit's place at t)?
         // The plain sum decides unless it is within rounding of T; then an order-independent sum
@@ -677,7 +658,7 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                     std::nth_element(kinks.begin(), mid, kinks.end());
                     pivot = *mid;
                 }
-                double f = settled + pivot * settled_slope;
+                double f = settled.total + pivot * settled_slope;
                 double w = settled_slope;
                 add_over(active, f, w, [=](std::size_t i, double& fc, double& wc) { place_at(i, pivot, fc, wc); });
                 f_pivot = pivot;
@@ -709,21 +690,19 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
                 const std::uint8_t where = pivot_place[i];
                 moved_place[i] = where;
                 if (prev_place[i] != next_place[i]) {
-                    if (evaluated) place_at(i, ahead, s[2], s[3]);
+                    if (evaluated) place_at(i, ahead, s.f, s.w);
                     return true;
                 }
-                settle(where == at_floor ? lower[i] : (where == at_cap ? upper[i] : off(i)), s);
-                s[1] += where == is_free ? slope[i] : 0.0;
+                s.settled.add(where == at_floor ? lower[i] : (where == at_cap ? upper[i] : off(i)));
+                s.settled_slope += where == is_free ? slope[i] : 0.0;
                 return false;
             });
-            settled += sums[0];
-            settled_slope += sums[1];
-            not_whole += sums[4];
-            magnitude += sums[5];
+            settled += sums.settled;
+            settled_slope += sums.settled_slope;
             if (evaluated) {
                 f_pivot = ahead;
-                f_at = settled + ahead * settled_slope + sums[2];
-                f_slope = settled_slope + sums[3];
+                f_at = settled.total + ahead * settled_slope + sums.f;
+                f_slope = settled_slope + sums.w;
             }
             const std::size_t keep = active.size;
             stalls = 2 * keep <= before ? 0 : stalls + 1;
@@ -738,14 +717,8 @@ BoundedFit solve_breakpoints_with(ConstSpan offset, ConstSpan slope, ConstSpan l
         // when the search ended (placed by their kinks or at a pivot beside the solution), is exact
         // and so independent of row order when every amount was whole (as bounds in whole rounding
         // units are, unless offsets are fractional); otherwise an order-independent pass.
-        {
-            Totals rest{};
-            for (std::size_t i : active) settle(fixed_part(i), rest);
-            settled += rest[0];
-            not_whole += rest[4];
-            magnitude += rest[5];
-        }
-        const double fixed = not_whole == 0.0 && magnitude < 0x1p53 ? settled : whole_sum(n, fixed_part);
+        for (std::size_t i : active) settled.add(fixed_part(i));
+        const double fixed = settled.exact() ? settled.total : whole_sum(n, fixed_part);
         // The slope on the final interval: an order-independent sum over the free units, bounded by
         // the largest slope of all (found by one SIMD scan, cheaper than the sum's own first pass).
         const double w = reproducible_sum_below(n, largest_magnitude(slope.data(), n), [&](std::size_t i) {

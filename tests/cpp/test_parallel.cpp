@@ -2,7 +2,6 @@
 // not depend on the threads, and callers on several threads at once are safe.
 #include <doctest/doctest.h>
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -26,6 +25,17 @@ std::uint64_t bits(double x) {
     std::memcpy(&b, &x, sizeof b);
     return b;
 }
+
+// The running totals of a filter in the tests below: the dropped values and their count.
+struct Dropped {
+    double total = 0.0;
+    double count = 0.0;
+    Dropped& operator+=(const Dropped& other) {
+        total += other.total;
+        count += other.count;
+        return *this;
+    }
+};
 
 bool same_bits(fairer::ConstSpan a, fairer::ConstSpan b) {
     if (a.size() != b.size()) return false;
@@ -148,8 +158,8 @@ TEST_CASE("parallel: sums, counts and filters give the same bits on one thread a
         std::vector<std::size_t> rows[2];
         std::vector<std::size_t> kept[2];
         std::vector<std::size_t> kept_rows[2];
-        std::array<double, 2> dropped[2];
-        std::array<double, 2> dropped_rows[2];
+        Dropped dropped[2];
+        Dropped dropped_rows[2];
         for (unsigned threads : {1U, 2U}) {
             const ParallelScope scope(threads);
             const std::size_t k = threads - 1;
@@ -158,33 +168,33 @@ TEST_CASE("parallel: sums, counts and filters give the same bits on one thread a
             rows[k] = fairer::detail::rows_where(n, [&](std::size_t i) { return x[i] > 1.5; });
             kept[k].resize(n);
             for (std::size_t i = 0; i < n; ++i) kept[k][i] = i;
-            const auto keep_positive = [&](std::size_t i, std::array<double, 2>& s) {
+            const auto keep_positive = [&](std::size_t i, Dropped& s) {
                 if (x[i] > 0.0) return true;
-                s[0] += x[i];
-                s[1] += 1.0;
+                s.total += x[i];
+                s.count += 1.0;
                 return false;
             };
-            dropped[k] = {0.0, 0.0};
+            dropped[k] = {};
             fairer::detail::ItemList list{kept[k].data(), n};
             fairer::detail::filter_items(list, dropped[k], keep_positive);
             kept[k].resize(list.size);
             // the same filter from the rows 0 .. n − 1, without the list written first
             kept_rows[k].assign(n, n);
-            dropped_rows[k] = {0.0, 0.0};
+            dropped_rows[k] = {};
             fairer::detail::ItemList rows_list{kept_rows[k].data(), n};
             fairer::detail::filter_items<true>(rows_list, dropped_rows[k], keep_positive);
             kept_rows[k].resize(rows_list.size);
         }
         CHECK(kept_rows[0] == kept[0]);
         CHECK(kept_rows[1] == kept[1]);
-        CHECK(bits(dropped_rows[0][0]) == bits(dropped[0][0]));
-        CHECK(bits(dropped_rows[1][0]) == bits(dropped[1][0]));
+        CHECK(bits(dropped_rows[0].total) == bits(dropped[0].total));
+        CHECK(bits(dropped_rows[1].total) == bits(dropped[1].total));
         CHECK(bits(sums[0]) == bits(sums[1]));
         CHECK(bits(whole_sums[0]) == bits(whole_sums[1]));
         CHECK(rows[0] == rows[1]);
         CHECK(kept[0] == kept[1]);
-        CHECK(bits(dropped[0][0]) == bits(dropped[1][0]));
-        CHECK(dropped[0][1] == dropped[1][1]);
+        CHECK(bits(dropped[0].total) == bits(dropped[1].total));
+        CHECK(dropped[0].count == dropped[1].count);
         // and against plain loops
         std::size_t above = 0;
         std::size_t positive = 0;
@@ -194,7 +204,7 @@ TEST_CASE("parallel: sums, counts and filters give the same bits on one thread a
         }
         CHECK(rows[0].size() == above);
         CHECK(kept[0].size() == positive);
-        CHECK(dropped[0][1] == static_cast<double>(n - positive));
+        CHECK(dropped[0].count == static_cast<double>(n - positive));
         for (std::size_t j = 1; j < kept[0].size(); ++j) CHECK(kept[0][j - 1] < kept[0][j]);
         fairer::detail::ExactSum exact;
         for (double v : whole) exact.add(v);

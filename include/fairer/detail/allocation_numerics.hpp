@@ -174,24 +174,24 @@ struct ItemList {
     std::size_t* end() const { return items + size; }
 };
 
-// Keeps the items of v for which keep(item, sums) is true, in their order; keep adds to sums, N
-// running totals, whatever it needs (the bounded fit adds the amounts of the items it drops and
-// evaluates the ones it keeps). v is cut into chunks (by position) that are filtered in place on
-// up to two threads, each with its own totals, which are then added in chunk order; then the kept
-// items are closed up. With AllRows, v starts as the rows 0 .. v.size − 1, which need not have been
-// written to it.
-template <bool AllRows = false, std::size_t N, class Keep>
-void filter_items(ItemList& v, std::array<double, N>& sums, Keep keep) {
+// Keeps the items of v for which keep(item, totals) is true, in their order; keep adds to totals
+// (running totals of any type with +=) whatever it needs (the bounded fit adds the amounts of the
+// items it drops and evaluates the ones it keeps). v is cut into chunks (by position) that are
+// filtered in place on up to two threads, each with its own totals, which are then added to sums
+// in chunk order; then the kept items are closed up. With AllRows, v starts as the rows
+// 0 .. v.size − 1, which need not have been written to it.
+template <bool AllRows = false, class Totals, class Keep>
+void filter_items(ItemList& v, Totals& sums, Keep keep) {
     const std::size_t m = v.size;
     const std::size_t chunks = chunk_count(m, kParallelGrain);
     std::size_t kept[64];
-    std::array<double, N> part[64];
+    Totals part[64];
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(m, chunks, c);
         Keep local = keep;  // as in for_each_unit
         std::size_t* items = v.items;
         std::size_t out = begin;
-        std::array<double, N> totals{};
+        Totals totals{};
         for (std::size_t j = begin; j < end; ++j) {
             const std::size_t item = AllRows ? j : items[j];
             items[out] = item;
@@ -207,8 +207,7 @@ void filter_items(ItemList& v, std::array<double, N>& sums, Keep keep) {
         size += kept[c];
     }
     v.size = size;
-    for (std::size_t c = 0; c < chunks; ++c)
-        for (std::size_t k = 0; k < N; ++k) sums[k] += part[c][k];
+    for (std::size_t c = 0; c < chunks; ++c) sums += part[c];
 }
 
 // Σ term(v[j]) over the items of v, as two running totals f and w: term(item, f, w) adds to them.

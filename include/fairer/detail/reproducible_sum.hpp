@@ -543,26 +543,48 @@ double reproducible_sum_below(std::size_t n, double largest, F term) {
     });
 }
 
+// A running total of amounts expected to be whole numbers, with what it takes to know that it is
+// exact: whole numbers whose magnitudes sum below 2^53 add exactly in any order, so such a total,
+// and any sum of such totals, does not depend on the order of the amounts.
+struct WholeTally {
+    double total = 0.0;
+    double magnitude = 0.0;
+    double fractions = 0.0;  // amounts that were not whole (or not finite), counted in a double
+    void add(double x) {
+        const double a = std::fabs(x);
+        total += x;
+        magnitude += a;
+        fractions += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;
+    }
+    WholeTally& operator+=(const WholeTally& other) {
+        total += other.total;
+        magnitude += other.magnitude;
+        fractions += other.fractions;
+        return *this;
+    }
+    bool exact() const {
+#if defined(__FAST_MATH__)
+        return false;  // (a + 2^52) − 2^52 would fold to a
+#else
+        return fractions == 0.0 && magnitude < 0x1p53;
+#endif
+    }
+};
+
 // The sum of term(0) .. term(n − 1) when the terms are expected to be whole numbers (money in
 // whole rounding units, bounds): if every term is an integer and Σ|term| < 2^53, every partial sum
 // of them is exact in any order, so one plain pass in four lanes gives the exact, order-independent
 // total. Otherwise (a fraction, or too large a total) it is reproducible_sum's result.
 template <class F>
 double whole_sum(std::size_t n, F term) {
-    // Per chunk: four lanes of the total and of Σ|term|, and whether every term was whole. Whole
-    // terms with Σ|term| < 2^53 make every partial sum exact, so the chunks add in any order.
-    struct Part {
-        double total = 0.0;
-        double magnitude = 0.0;
-        bool whole = true;
-    };
+    // Per chunk, four lanes of WholeTally's running values, in arrays so that the loop vectorises.
     const std::size_t chunks = chunk_count(n, kParallelGrain);
-    Part parts[64];
+    WholeTally parts[64];
     parallel_chunks(chunks, [&](std::size_t c) {
         const auto [begin, end] = chunk_range(n, chunks, c);
         double total[4] = {0.0, 0.0, 0.0, 0.0};
         double magnitude[4] = {0.0, 0.0, 0.0, 0.0};
-        double fractions[4] = {0.0, 0.0, 0.0, 0.0};  // a double count, so that the loop vectorises
+        double fractions[4] = {0.0, 0.0, 0.0, 0.0};
         auto add = [&](double x, std::size_t j) {
             const double a = std::fabs(x);
             fractions[j] += ((a + 0x1p52) - 0x1p52) == a ? 0.0 : 1.0;  // a fraction, NaN or infinity
@@ -573,21 +595,13 @@ double whole_sum(std::size_t n, F term) {
         for (; i + 4 <= end; i += 4)
             for (std::size_t j = 0; j < 4; ++j) add(term(i + j), j);
         for (; i < end; ++i) add(term(i), 0);
-        parts[c] = {(total[0] + total[1]) + (total[2] + total[3]),
-                    (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]),
-                    (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]) == 0.0};
+        parts[c].total = (total[0] + total[1]) + (total[2] + total[3]);
+        parts[c].magnitude = (magnitude[0] + magnitude[1]) + (magnitude[2] + magnitude[3]);
+        parts[c].fractions = (fractions[0] + fractions[1]) + (fractions[2] + fractions[3]);
     });
-    double total = 0.0;
-    double magnitude = 0.0;
-    bool whole = true;
-    for (std::size_t c = 0; c < chunks; ++c) {
-        total += parts[c].total;
-        magnitude += parts[c].magnitude;
-        whole = whole && parts[c].whole;
-    }
-#if !defined(__FAST_MATH__)
-    if (whole && magnitude < 0x1p53) return total;
-#endif
+    WholeTally all;
+    for (std::size_t c = 0; c < chunks; ++c) all += parts[c];
+    if (all.exact()) return all.total;
     return reproducible_sum(n, term);
 }
 
