@@ -860,16 +860,13 @@ inline ResultColumn<std::int64_t> largest_remainder(ConstSpan amounts, std::int6
         return {};
     }
     // One SIMD scan checks the amounts and finds the largest, which spares their sum its own first pass.
-    const detail::ColumnScan scan = detail::scan_columns({amounts}, n).front();
-    if (!scan.finite || scan.low < 0.0) {
-        const std::vector<std::string> bad =
-            detail::ids_of(ids, detail::failing_rows<detail::negative_or_not_finite>(amounts.data(), n));
-        throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
-    }
+    std::vector<std::string> bad;
+    const double largest = detail::largest_non_negative(amounts, ids, bad);
+    if (!bad.empty()) throw AllocationError("E4", "cannot round negative or non-finite amounts of " + detail::list_units(bad), bad);
     if (total / unit >= (std::int64_t{1} << 62))
         throw AllocationError("E2", "total " + std::to_string(total) + " is too many rounding units to round into");
     const double units_total = static_cast<double>(total / unit);
-    const double sum = detail::reproducible_sum_below(n, scan.high, [a = amounts.data()](std::size_t i) { return a[i]; }) /
+    const double sum = detail::reproducible_sum_below(n, largest, [a = amounts.data()](std::size_t i) { return a[i]; }) /
                        static_cast<double>(unit);
     if (!(sum > 0.0) && total > 0) throw AllocationError("E4", "cannot round: every amount is 0 but the total is not");
     const double factor = sum > 0.0 ? units_total / sum : 0.0;
@@ -1215,14 +1212,11 @@ inline PopulationSummary check_units(const AllocationUnits& u) {
     if (!u.ids_verified) check_ids(u.ids);
     // One SIMD scan checks the population and finds its largest value, which bounds every
     // population-weighted sum of the need steps and spares ΣP its own first pass.
-    const ColumnScan population_scan = scan_columns({u.population.span()}, n).front();
     std::vector<std::string> bad;
-    if (!population_scan.finite || population_scan.low < 0.0) {
-        bad = ids_of(u.ids, failing_rows<negative_or_not_finite>(u.population.span().data(), n));
-        throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
-    }
     PopulationSummary pop;
-    pop.largest = n > 0 ? population_scan.high : 0.0;
+    pop.largest = largest_non_negative(u.population, u.ids, bad);
+    if (!bad.empty())
+        throw AllocationError("E3", "population must be finite and non-negative; it is not for " + list_units(bad), bad);
     pop.total = reproducible_sum_below(n, pop.largest, [p = u.population.span().data()](std::size_t i) { return p[i]; });
     if (!(pop.total > 0.0)) throw AllocationError("E3", "total population is 0");
     if (!u.cost_factor.empty()) {
@@ -1389,14 +1383,12 @@ inline AllocationResult allocate(const AllocationUnits& units, std::int64_t budg
         const ConstSpan b = units.baseline;
         // One SIMD scan checks the baseline and finds its largest value, which spares its sum the
         // first pass.
-        const detail::ColumnScan scan = detail::scan_columns({b}, n).front();
-        if (!scan.finite || scan.low < 0.0) {
-            const std::vector<std::string> bad =
-                detail::ids_of(units.ids, detail::failing_rows<detail::negative_or_not_finite>(b.data(), n));
+        std::vector<std::string> bad;
+        const double largest = detail::largest_non_negative(b, units.ids, bad);
+        if (!bad.empty())
             throw AllocationError("E7", "baseline must be complete and non-negative; it is not for " + detail::list_units(bad),
                                   bad);
-        }
-        sum_b = detail::reproducible_sum_below(n, scan.high, [p = b.data()](std::size_t i) { return p[i]; });
+        sum_b = detail::reproducible_sum_below(n, largest, [p = b.data()](std::size_t i) { return p[i]; });
         if (!(sum_b > 0.0)) throw AllocationError("E7", "the baseline sums to 0");
         r.overall_growth = T / sum_b - 1.0;
         if (!damped) {

@@ -176,6 +176,14 @@ inline std::vector<ColumnScan> scan_columns(const std::vector<ConstSpan>& column
     return scans;
 }
 
+// The largest value of a column that must be finite and non-negative (a population, money), from
+// one scan; bad receives the ids of the units where it is not, for the caller's error.
+inline double largest_non_negative(ConstSpan x, const std::vector<std::string>& ids, std::vector<std::string>& bad) {
+    const ColumnScan scan = scan_columns({x}, x.size()).front();
+    if (!scan.finite || scan.low < 0.0) bad = ids_of(ids, failing_rows<negative_or_not_finite>(x.data(), x.size()));
+    return x.empty() ? 0.0 : scan.high;
+}
+
 // The range of a column of scores, and whether every score is finite (if not, the range means
 // nothing).
 struct ScoreRange {
