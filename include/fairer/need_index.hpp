@@ -143,6 +143,17 @@ struct PopulationSummary {
     double largest = std::numeric_limits<double>::infinity();  // +inf: not known
 };
 
+// The summary of a population column, for the building blocks called alone (total_population is
+// ΣP if the caller already has it).
+inline PopulationSummary summarise_population(ConstSpan population, std::optional<double> total_population) {
+    PopulationSummary pop;
+    pop.largest = largest_magnitude(population.data(), population.size());
+    pop.total = total_population ? *total_population
+                                 : reproducible_sum_below(population.size(), pop.largest,
+                                                          [&](std::size_t i) { return population[i]; });
+    return pop;
+}
+
 // A bound on |fl(a·b)| for |a| ≤ a_max and |b| ≤ b_max: a rounded product is monotone in each
 // factor; the margin covers bounds that are themselves rounded (an exponential, a quotient).
 inline double product_bound(double a_max, double b_max) { return a_max * b_max * (1.0 + 0x1p-40); }
@@ -320,11 +331,7 @@ inline std::vector<double> composite_score(ConstSpan population, const std::vect
                                            bool normalise = false, const std::vector<std::string>* ids = nullptr,
                                            const std::vector<std::string>* names = nullptr,
                                            std::optional<double> total_population = std::nullopt) {
-    detail::PopulationSummary pop;
-    pop.largest = detail::largest_magnitude(population.data(), population.size());
-    pop.total = total_population ? *total_population
-                                 : detail::reproducible_sum_below(population.size(), pop.largest,
-                                                                  [&](std::size_t i) { return population[i]; });
+    const detail::PopulationSummary pop = detail::summarise_population(population, total_population);
     return detail::composite_score_with(population, pop, indicators, {}, directions, weights, normalise, ids, names, nullptr);
 }
 
@@ -348,32 +355,13 @@ inline double calibrate_exponent(ConstSpan score, double ratio) {
     detail::check_need_ratio(ratio);
     if (score.empty()) throw AllocationError("E1", "no units");
     const std::size_t n = score.size();
-    const auto bad = detail::failing_rows<detail::not_finite>(score.data(), n);
-    if (!bad.empty())
+    const detail::ColumnScan scan = detail::scan_columns({score}, n).front();
+    if (!scan.finite) {
+        const auto bad = detail::failing_rows<detail::not_finite>(score.data(), n);
         throw AllocationError("E4", "cannot calibrate the need ratio: composite score of row " + std::to_string(bad.front()) +
                                         " is not finite");
-    // Per chunk, four lanes of running extremes, so that the scan vectorises.
-    const std::size_t chunks = detail::chunk_count(n, detail::kParallelGrain);
-    double lows[64];
-    double highs[64];
-    detail::parallel_chunks(chunks, [&](std::size_t c) {
-        const auto [begin, end] = detail::chunk_range(n, chunks, c);
-        double lo[4] = {score[begin], score[begin], score[begin], score[begin]};
-        double hi[4] = {score[begin], score[begin], score[begin], score[begin]};
-        std::size_t i = begin;
-        for (; i + 4 <= end; i += 4)
-            for (std::size_t j = 0; j < 4; ++j) {
-                lo[j] = std::min(lo[j], score[i + j]);
-                hi[j] = std::max(hi[j], score[i + j]);
-            }
-        for (; i < end; ++i) {
-            lo[0] = std::min(lo[0], score[i]);
-            hi[0] = std::max(hi[0], score[i]);
-        }
-        lows[c] = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
-        highs[c] = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
-    });
-    return detail::exponent_for_range(*std::min_element(lows, lows + chunks), *std::max_element(highs, highs + chunks), ratio);
+    }
+    return detail::exponent_for_range(scan.low, scan.high, ratio);
 }
 
 namespace detail {
@@ -405,11 +393,7 @@ inline double exp_need_in_place(std::vector<double>& score, ConstSpan population
 inline std::vector<double> exp_need_index(std::vector<double> score, ConstSpan population, double beta,
                                           std::optional<double> total_population = std::nullopt) {
     const std::size_t n = score.size();
-    detail::PopulationSummary pop;
-    pop.largest = detail::largest_magnitude(population.data(), population.size());
-    pop.total = total_population ? *total_population
-                                 : detail::reproducible_sum_below(population.size(), pop.largest,
-                                                                  [&](std::size_t i) { return population[i]; });
+    const detail::PopulationSummary pop = detail::summarise_population(population, total_population);
     const detail::ColumnScan scan = detail::scan_columns({ConstSpan(score)}, n).front();
     detail::exp_need_in_place(score, population, beta, pop,
                               scan.finite && n > 0 ? scan.high : std::numeric_limits<double>::infinity());

@@ -120,20 +120,6 @@ std::size_t count_where(std::size_t begin, std::size_t end, Pred flagged) {
     return static_cast<std::size_t>((k[0] + k[1]) + (k[2] + k[3]));
 }
 
-// How many rows i < n have flagged(i) true, counted in chunks on up to two threads.
-template <class Pred>
-std::size_t count_rows(std::size_t n, Pred flagged) {
-    const std::size_t chunks = chunk_count(n, kParallelGrain);
-    std::size_t count[64];
-    parallel_chunks(chunks, [&](std::size_t c) {
-        const auto [begin, end] = chunk_range(n, chunks, c);
-        count[c] = count_where(begin, end, flagged);
-    });
-    std::size_t total = 0;
-    for (std::size_t c = 0; c < chunks; ++c) total += count[c];
-    return total;
-}
-
 // The value checks of the engine's columns. Each is written with & rather than &&, so that a count
 // over it vectorises (see rows_where).
 inline bool not_finite(double x) { return !(std::fabs(x) < std::numeric_limits<double>::infinity()); }
